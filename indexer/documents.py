@@ -179,9 +179,9 @@ def read_jsonl(text: str, relpath: str) -> tuple[list[Document], list[Skipped]]:
 class _HTMLText(HTMLParser):
     """Collects visible text, one block element a paragraph; drops script, style and friends."""
 
-    HIDDEN = {"script", "style", "noscript", "template", "head", "svg", "iframe", "nav", "footer", "form"}
-    BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-              "section", "article", "header", "blockquote", "pre", "dd", "dt", "figcaption", "main"}
+    HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "nav", "footer", "form"})
+    BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+              "section", "article", "header", "blockquote", "pre", "dd", "dt", "figcaption", "main"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
-MONTHS_EN = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
-MONTHS_DE = {m: i for i, m in enumerate(
-    "januar februar märz april mai juni juli august september oktober november dezember".split(), 1)}
+_EN = "january february march april may june july august september october november december"
+_DE = "januar februar märz april mai juni juli august september oktober november dezember"
+MONTHS_EN = {m: i for i, m in enumerate(_EN.split(), 1)}
+MONTHS_DE = {m: i for i, m in enumerate(_DE.split(), 1)}
 MONTHS_DE["jänner"] = 1
 MONTH_ABBR = {m[:3]: i for m, i in MONTHS_EN.items()} | {"sept": 9}
 
@@ -161,7 +162,7 @@ def _details_entry(key: str, value: str, meta: Metadata) -> None:
 def _paragraphs(lines: list[str]) -> list[str]:
     """Joins lines into paragraphs at blank lines, keeping single line breaks inside."""
     paragraphs, current = [], []
-    for line in lines + [""]:
+    for line in [*lines, ""]:
         if line:
             current.append(line)
         elif current:
@@ -234,7 +235,7 @@ def first_sentence(text: str) -> str:
     for m in _SENTENCE_END.finditer(text):
         before = text[: m.start()].rsplit(None, 1)[-1] if text[: m.start()].strip() else ""
         word = before.lower().strip("(\"'„“")
-        if m.group(0) == "." and (word.isdigit() and len(word) <= 2 or word in ABBREVIATIONS
+        if m.group(0) == "." and ((word.isdigit() and len(word) <= 2) or word in ABBREVIATIONS
                                   or len(word) == 1):
             continue
         return text[: m.end()]
@@ -247,3 +248,14 @@ def shorten(sentence: str, limit: int = TITLE_MAX) -> str:
         return sentence
     cut = sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-–— ")
     return cut + "…"
+
+
+def parse_iso_date(value: str | None) -> datetime | None:
+    """`2019`, `2019-07` or `2019-07-09` -> the first moment of that period."""
+    if not value:
+        return None
+    parts = [*value.split("-"), "1", "1"][:3]
+    try:
+        return datetime(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None

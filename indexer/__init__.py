@@ -1,0 +1,70 @@
+"""twinsearch's indexer: bilingual (German + English) press-release search on Whoosh.
+
+    import indexer
+    report = indexer.rebuild(source="seeds", index_dir="index")
+    for hit in indexer.search("Finanztechnologie", index_dir="index"):
+        print(hit.id, hit.lang, hit.title, hit.snippet, hit.twin)
+    indexer.get("001_e333d4c9757654c0", index_dir="index")
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+from . import build, links, store
+from .build import Report, SourceNotFoundError
+from .config import resolve_index_dir, resolve_sources
+from .documents import Document, Skipped
+from .search import Hit, QueryError, Results, get, highlight, search
+from .store import IndexerError, IndexNotFoundError
+from .twins import Link
+
+DEFAULT_INDEX_DIR = resolve_index_dir()
+
+__all__ = [
+    "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexNotFoundError", "IndexerError", "Link", "QueryError",
+    "Report", "Results", "Skipped", "SourceNotFoundError", "get", "highlight", "rebuild", "search",
+    "status", "twins", "update",
+]
+
+
+def rebuild(source: str | Path | list[str | Path] | None = None, index_dir: str | Path | None = None,
+            show_progress: bool = False) -> Report:
+    """Builds a fresh index of every release under `source` (one folder or several) and swaps it in."""
+    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress)
+
+
+def update(index_dir: str | Path | None = None, source: str | Path | list[str | Path] | None = None,
+           show_progress: bool = False) -> Report:
+    """Indexes what changed since the last build (new, changed, removed files) and relinks twins."""
+    sources = resolve_sources(source) if source else None
+    return build.update(resolve_index_dir(index_dir), sources, show_progress)
+
+
+def twins(index_dir: str | Path | None = None, min_score: float | None = None) -> list[Link]:
+    """The twin links of the serving index (German id, English id, score), best first per German id."""
+    gen = store.require(resolve_index_dir(index_dir))
+    found = links.load_links(gen)
+    return [link for link in found if min_score is None or link.stated or link.score >= min_score]
+
+
+def status(index_dir: str | Path | None = None) -> dict:
+    """What the serving index holds and how old it is; `exists` is False before the first rebuild."""
+    index_dir = resolve_index_dir(index_dir)
+    gen = store.current(index_dir)
+    if gen is None:
+        return {"exists": False, "index_dir": str(index_dir), "documents": 0, "languages": {},
+                "built_at": None, "age_seconds": None}
+    manifest = store.read_json(gen, store.MANIFEST, {})
+    built_at = manifest.get("built_at")
+    age = time.time() - datetime.fromisoformat(built_at).timestamp() if built_at else None
+    return {
+        "exists": True, "index_dir": str(index_dir), "generation": gen.name,
+        "documents": manifest.get("documents", 0), "languages": manifest.get("languages", {}),
+        "twins": manifest.get("twins", 0), "skipped": sum(manifest.get("skipped_reasons", {}).values()),
+        "skipped_reasons": manifest.get("skipped_reasons", {}), "sources": manifest.get("sources", []),
+        "built_at": built_at, "age_seconds": round(age, 1) if age is not None else None,
+        "build_seconds": manifest.get("seconds"),
+    }

@@ -1,0 +1,212 @@
+"""`python -m indexer`: rebuild, update, search, show, stats and twins from the command line.
+
+Exit status: 0 on success, 1 on an error the user can fix (the message is one line on stderr),
+2 on bad usage (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import logging
+import re
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+
+import indexer
+
+from . import links, store, twins
+from .config import INDEX_ENV, SOURCE_ENV, resolve_index_dir
+
+log = logging.getLogger("indexer")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet, format="%(message)s",
+                        handlers=[RichHandler(console=Console(stderr=True), show_path=False, show_time=False)])
+    try:
+        return args.run(args)
+    except (indexer.IndexerError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the index that was serving is unchanged", file=sys.stderr)
+        return 130
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", metavar="DIR", help=f"index folder (default: ${INDEX_ENV} or index/)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    common.add_argument("-q", "--quiet", action="count", default=0, help="only errors")
+    p = argparse.ArgumentParser(prog="python -m indexer", description="twinsearch: bilingual press-release "
+                                "search. Build an index from a folder of releases, then search it.")
+    sub = p.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("rebuild", parents=[common], help="index a source folder from scratch",
+                       description="Index every release under the source folders into a new index and swap "
+                       "it in atomically; the previous index serves until the new one is complete.")
+    c.add_argument("--source", action="append", metavar="DIR",
+                   help=f"source folder, repeatable (default: ${SOURCE_ENV} or seeds/)")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.set_defaults(run=run_rebuild)
+
+    c = sub.add_parser("update", parents=[common], help="index only new, changed and removed files",
+                       description="Bring the index up to date with its source folders: new and changed "
+                       "files are indexed, removed ones dropped, twins relinked.")
+    c.add_argument("--source", action="append", metavar="DIR",
+                   help="source folder, repeatable (default: the folders of the last rebuild)")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.set_defaults(run=run_update)
+
+    c = sub.add_parser("search", parents=[common], help="search the index",
+                       description='Search in German and English. Syntax: words, "phrases", AND/OR/NOT, '
+                       "title:, source:, lang:, date:[2019 TO 2020], prefix*.")
+    c.add_argument("query", help="the query (quote it for the shell)")
+    c.add_argument("--lang", help="only documents in this language (de, en, ...)")
+    c.add_argument("--limit", type=int, default=10, help="hits per page (default 10, at most 100)")
+    c.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    c.add_argument("--json", action="store_true", help="print the results as JSON")
+    c.set_defaults(run=run_search)
+
+    c = sub.add_parser("show", parents=[common], help="show one document",
+                       description="Show one document with all its fields.")
+    c.add_argument("id", help="document id, e.g. 001_e333d4c9757654c0 or de/report-7")
+    c.add_argument("--json", action="store_true", help="print the document as JSON")
+    c.set_defaults(run=run_show)
+
+    c = sub.add_parser("stats", parents=[common], help="what the index holds",
+                       description="Documents per language, twin links, skipped files, index age.")
+    c.add_argument("--json", action="store_true", help="print as JSON")
+    c.set_defaults(run=run_stats)
+
+    c = sub.add_parser("twins", parents=[common], help="list twin links (German <-> English)",
+                       description="List the links between German releases and their English twins, or "
+                       "explain why one document was or was not linked.")
+    c.add_argument("--min-score", type=float, help="only links scoring at least this much")
+    c.add_argument("--explain", metavar="ID", help="show the top candidates and their signals for one document")
+    c.add_argument("--json", action="store_true", help="print as JSON")
+    c.set_defaults(run=run_twins)
+    return p
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _print_report(report: indexer.Report, as_json: bool, verb: str) -> int:
+    if as_json:
+        _print_json(report.to_dict())
+        return 0
+    langs = ", ".join(f"{k}: {v}" for k, v in sorted(report.languages.items())) or "none"
+    print(f"{verb} {report.index_dir} in {report.seconds:.1f}s: {report.documents} documents ({langs}), "
+          f"{report.twins} twin links")
+    if verb == "updated":
+        print(f"  {report.added} added, {report.removed} removed, {report.unchanged_files} files unchanged")
+    if report.skipped:
+        reasons = ", ".join(f"{n} {r}" for r, n in sorted(report.skipped_reasons.items()))
+        print(f"  skipped {len(report.skipped)}: {reasons}")
+        for s in report.skipped[:20]:
+            print(f"    {s.path}: {s.reason}")
+        if len(report.skipped) > 20:
+            print(f"    ... and {len(report.skipped) - 20} more (see --json)")
+    return 0
+
+
+def run_rebuild(args) -> int:
+    report = indexer.rebuild(args.source, args.index, show_progress=not args.json)
+    return _print_report(report, args.json, "rebuilt")
+
+
+def run_update(args) -> int:
+    report = indexer.update(args.index, args.source, show_progress=not args.json)
+    return _print_report(report, args.json, "updated")
+
+
+def _terminal(snippet_html: str) -> str:
+    """Snippet HTML as rich markup: marks become highlighted, everything else literal text."""
+    parts = re.split(r"(<mark>.*?</mark>)", snippet_html)
+    return "".join(f"[bold black on yellow]{escape(html.unescape(p[6:-7]))}[/]" if p.startswith("<mark>")
+                   else escape(html.unescape(p)) for p in parts)
+
+
+def run_search(args) -> int:
+    results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page)
+    if args.json:
+        _print_json(results.to_dict())
+        return 0
+    out = Console(highlight=False, soft_wrap=False)
+    first = (results.page - 1) * results.limit + 1
+    out.print(f"{results.total} results for {escape(results.query)!s} (page {results.page} of "
+              f"{results.pages}, {results.elapsed_ms:.0f} ms)")
+    if results.suggestion:
+        out.print(f"did you mean: [bold]{escape(results.suggestion)}[/]?")
+    for n, hit in enumerate(results, first):
+        meta = " · ".join(x for x in (hit.date, hit.place, hit.source) if x)
+        out.print(f"\n[bold]{n}. [{hit.lang.upper()}] {escape(hit.title or hit.id)}[/]  [dim]{escape(hit.id)}"
+                  f"  score {hit.score:.2f}[/]")
+        if meta:
+            out.print(f"   [dim]{escape(meta)}[/]")
+        out.print(f"   {_terminal(hit.snippet)}")
+        if hit.twin:
+            out.print(f"   [dim]twin ({(hit.twin_lang or '').upper()}): {escape(hit.twin)}[/]")
+    return 0
+
+
+def run_show(args) -> int:
+    doc = indexer.get(args.id, index_dir=args.index)
+    if doc is None:
+        raise indexer.IndexerError(f"no document with id {args.id!r} (search for it with `python -m indexer "
+                                   "search`)")
+    if args.json:
+        _print_json(doc)
+        return 0
+    for key in ("id", "lang", "title", "date", "place", "source", "cited", "url", "path", "twin"):
+        value = doc.get(key)
+        if value:
+            print(f"{key + ':':8} {', '.join(value) if isinstance(value, list) else value}")
+    print()
+    print(doc["body"])
+    return 0
+
+
+def run_stats(args) -> int:
+    info = indexer.status(args.index)
+    if not info["exists"]:
+        raise store.IndexNotFoundError(resolve_index_dir(args.index))
+    if args.json:
+        _print_json(info)
+        return 0
+    langs = ", ".join(f"{k}: {v}" for k, v in sorted(info["languages"].items()))
+    print(f"index:     {info['index_dir']} ({info['generation']})")
+    print(f"documents: {info['documents']} ({langs})")
+    print(f"twins:     {info['twins']} links")
+    print(f"skipped:   {info['skipped']} files {info['skipped_reasons'] or ''}".rstrip())
+    print(f"sources:   {', '.join(info['sources'])}")
+    print(f"built:     {info['built_at']} ({info['age_seconds']:.0f}s ago, took {info['build_seconds']}s)")
+    return 0
+
+
+def run_twins(args) -> int:
+    if args.explain:
+        gen = store.require(resolve_index_dir(args.index))
+        state = links.TwinState.load(gen)
+        if args.explain not in state.signals:
+            raise indexer.IndexerError(f"no document with id {args.explain!r} in the index")
+        kwargs = {"min_score": args.min_score} if args.min_score is not None else {}
+        _print_json(twins.explain(args.explain, state.signals, state.stated, **kwargs))
+        return 0
+    found = indexer.twins(args.index, min_score=args.min_score)
+    if args.json:
+        _print_json([{"de_id": t.de, "en_id": t.en, "score": t.score, "stated": t.stated} for t in found])
+        return 0
+    for t in found:
+        print("\t".join([t.de, t.en, f"{t.score:.3f}", *(["stated"] if t.stated else [])]))
+    print(f"{len(found)} links", file=sys.stderr)
+    return 0

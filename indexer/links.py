@@ -1,0 +1,64 @@
+"""Twin links as stored with a generation: the linker's inputs and its result.
+
+Each generation keeps every document's twin signals (so `update` can relink without re-reading
+the archive) and the links themselves in `twins.json`, which search reads. Links live beside the
+Whoosh index rather than in it: relinking after an update then rewrites one small file instead
+of every document whose partner changed.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import store, twins
+from .documents import Document
+
+LINKS = "twins.json"
+SIGNALS = "twin-signals.pickle"
+
+
+@dataclass
+class TwinState:
+    """Per-document twin signals and the twins the sources stated, for one generation."""
+
+    signals: dict[str, Any] = field(default_factory=dict)
+    stated: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, gen: Path) -> TwinState:
+        try:
+            with open(gen / SIGNALS, "rb") as f:
+                return pickle.load(f)
+        except FileNotFoundError:
+            return cls()
+
+    def add(self, doc: Document) -> None:
+        self.signals[doc.id] = twins.signals(doc)
+        if doc.twin:
+            self.stated[doc.id] = doc.twin
+
+    def remove(self, doc_id: str) -> None:
+        self.signals.pop(doc_id, None)
+        self.stated.pop(doc_id, None)
+
+    def link_and_save(self, gen: Path, min_score: float = twins.DEFAULT_MIN_SCORE) -> list[twins.Link]:
+        links = twins.link(self.signals, self.stated, min_score=min_score)
+        store.write_json(gen, LINKS, [asdict(link) for link in links])
+        store.write_bytes(gen, SIGNALS, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        return links
+
+
+def load_links(gen: Path) -> list[twins.Link]:
+    return [twins.Link(**rec) for rec in store.read_json(gen, LINKS, [])]
+
+
+def partner_map(links: list[twins.Link]) -> dict[str, tuple[str, float]]:
+    """Both directions: doc id -> (twin id, score)."""
+    pairs: dict[str, tuple[str, float]] = {}
+    for link in links:
+        pairs[link.de] = (link.en, link.score)
+        pairs[link.en] = (link.de, link.score)
+    return pairs

@@ -1,0 +1,350 @@
+"""Ranked bilingual search over an index generation, with snippets, twins and "did you mean".
+
+A query is analyzed once per language and run against every language's title and body fields
+(BM25F, titles boosted), so names and numbers find releases in either language and each
+language's words find their own stems. Open searchers are cached per thread and per generation:
+a rebuild that swaps generations is picked up by the next query.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.qparser import (
+    FieldsPlugin,
+    GtLtPlugin,
+    OrGroup,
+    PhrasePlugin,
+    Plugin,
+    QueryParser,
+    RangePlugin,
+    WildcardPlugin,
+    syntax,
+)
+from whoosh.qparser.common import QueryParserError
+from whoosh.searching import Searcher
+from whoosh.util.times import adatetime
+
+from . import links, snippets, store
+from .config import resolve_index_dir
+from .metadata import parse_iso_date
+from .schema import LANGS, text_fields
+
+MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 100
+MAX_WINDOW = 10_000  # deepest result a page may reach; deeper paging means refining the query
+SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer hits than this
+ALL_TEXT = text_fields("title") + text_fields("body")
+FIELD_GROUPS: dict[str | None, list[str]] = {
+    None: ALL_TEXT, "title": text_fields("title"), "body": text_fields("body"),
+}
+OPERATORS = {"and", "or", "not", "andnot", "andmaybe", "to"}
+
+
+class QueryError(store.IndexerError, ValueError):
+    """The one exception search raises for a query or parameter it cannot answer; the message says why."""
+
+
+@dataclass
+class Hit:
+    id: str
+    lang: str
+    title: str | None
+    date: str | None
+    place: str | None
+    source: str | None
+    score: float
+    snippet: str
+    twin: str | None = None
+    twin_title: str | None = None
+    twin_lang: str | None = None
+    url: str | None = None
+    path: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Results:
+    query: str
+    total: int
+    page: int
+    pages: int
+    limit: int
+    suggestion: str | None
+    elapsed_ms: float
+    hits: list[Hit] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class FieldGroupsPlugin(Plugin):
+    """Spreads unfielded words over all text fields, and `title:`/`body:` over their language variants.
+
+    Whoosh's MultifieldPlugin does the first; this also treats `title` and `body` as names for
+    groups of fields. An unknown field name (`http:`, `foo:`) goes back to being plain text.
+    """
+
+    def filters(self, parser):
+        return [(self.expand, 110)]
+
+    def expand(self, parser, group):
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+                continue
+            if not node.has_fieldname:
+                continue
+            name = node.fieldname
+            if name not in FIELD_GROUPS and name in parser.schema and parser.schema[name].indexed:
+                continue
+            if name not in FIELD_GROUPS:
+                if isinstance(node, syntax.WordNode):
+                    node.text = f"{name} {node.text}"
+                name = None
+            variants = []
+            for fieldname in FIELD_GROUPS[name]:
+                variant = copy.copy(node)
+                variant.set_fieldname(fieldname, override=True)
+                variants.append(variant)
+            group[i] = syntax.OrGroup(variants)
+        return group
+
+
+def make_parser(schema) -> QueryParser:
+    parser = QueryParser(None, schema, group=OrGroup)
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(FieldsPlugin(remove_unknown=False))
+    parser.add_plugin(FieldGroupsPlugin())
+    return parser
+
+
+def plain_parser(schema) -> QueryParser:
+    """Words only: what a malformed query degrades to."""
+    parser = make_parser(schema)
+    for plugin in (PhrasePlugin, RangePlugin, GtLtPlugin, WildcardPlugin):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+@dataclass
+class Handle:
+    """An open generation: searcher, parsers, twin links. One per thread, since neither Whoosh
+    searchers nor PyStemmer objects may be shared between threads."""
+
+    gen: Path
+    searcher: Searcher
+    parser: QueryParser
+    plain: QueryParser
+    partners: dict[str, tuple[str, float]]
+
+    @classmethod
+    def open(cls, gen: Path) -> Handle:
+        ix = whoosh_index.open_dir(gen)
+        return cls(gen, ix.searcher(), make_parser(ix.schema), plain_parser(ix.schema),
+                   links.partner_map(links.load_links(gen)))
+
+    def analyzer(self, lang: str):
+        return self.searcher.schema[f"body_{lang if lang in LANGS else 'xx'}"].analyzer
+
+    def stored(self, doc_id: str) -> dict | None:
+        return self.searcher.document(id=doc_id)
+
+
+_local = threading.local()
+
+
+def open_handle(index_dir: str | Path | None) -> Handle:
+    """The calling thread's handle on the serving generation of `index_dir`."""
+    index_dir = resolve_index_dir(index_dir)
+    gen = store.require(index_dir)
+    handles: dict[Path, Handle] = _local.__dict__.setdefault("handles", {})
+    handle = handles.get(index_dir)
+    if handle is None or handle.gen != gen:
+        if handle is not None:
+            handle.searcher.close()
+        handle = handles[index_dir] = Handle.open(gen)
+    return handle
+
+
+def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
+           page: int = 1, date_from: str | None = None, date_to: str | None = None,
+           source: str | None = None) -> Results:
+    """Ranked hits for `query` in either language; see the README for the query syntax."""
+    started = time.perf_counter()
+    query = _check_query(query)
+    limit, page, lang = _check_paging(limit, page, lang)
+    handle = open_handle(index_dir)
+    q = parse(handle, query)
+    filters = _filters(handle, lang, date_from, date_to, source)
+    window = page * limit
+    if window > MAX_WINDOW:
+        raise QueryError(f"page {page} is too deep (results are paged up to {MAX_WINDOW:,}); refine the query")
+    results = handle.searcher.search(q, limit=window, filter=filters, terms=False)
+    total = len(results)
+    hits = [_hit(handle, q, r) for r in results[(page - 1) * limit: window]]
+    suggestion = suggest(handle, query, q, filters, total) if total < SUGGEST_BELOW else None
+    return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
+                   suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
+                   hits=hits)
+
+
+def parse(handle: Handle, query: str) -> wq.Query:
+    """The full syntax where the query is well-formed, plain words where it is not."""
+    try:
+        q = handle.parser.parse(query)
+        if _has_error(q):
+            q = None
+    except (QueryParserError, ValueError, TypeError, IndexError):
+        q = None
+    if q is None:
+        q = handle.plain.parse(" ".join(re.findall(r"\w+", query)))
+    q = _exclude_negations(q)
+    if q is wq.NullQuery:
+        raise QueryError(f"the query {query[:60]!r} has no words to search for (stop words and operators "
+                         "alone find nothing)")
+    return q
+
+
+def _exclude_negations(q: wq.Query) -> wq.Query:
+    """`London NOT Jiaozi` excludes Jiaozi: with OR as the default group, Whoosh would read it as
+    `London OR (NOT Jiaozi)` and match nearly everything."""
+    if isinstance(q, wq.Or):
+        positive = [_exclude_negations(c) for c in q.subqueries if not isinstance(c, wq.Not)]
+        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+        if negative and positive:
+            kept = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost)
+            return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
+        return q if negative else wq.Or(positive, boost=q.boost)
+    if isinstance(q, wq.CompoundQuery):
+        return q.__class__([_exclude_negations(c) for c in q.subqueries], boost=q.boost)
+    return q
+
+
+def _has_error(q: wq.Query) -> bool:
+    """Whoosh marks what it could not parse with an `error` attribute somewhere in the tree."""
+    return bool(getattr(q, "error", None)) or any(_has_error(child) for child in q.children())
+
+
+def _check_query(query: str) -> str:
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    query = "".join(ch for ch in query if ch.isprintable() or ch in " \t\n").strip()
+    if not query:
+        raise QueryError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    return query
+
+
+def _check_paging(limit: int, page: int, lang: str | None) -> tuple[int, int, str | None]:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    if not isinstance(page, int) or page < 1:
+        raise QueryError(f"page must be a whole number from 1, not {page!r}")
+    if lang is not None and not re.fullmatch(r"[a-z]{2,3}", lang or ""):
+        raise QueryError(f"lang must be a language code such as 'de' or 'en', not {lang!r}")
+    return limit, page, lang or None
+
+
+def _filters(handle: Handle, lang: str | None, date_from: str | None, date_to: str | None,
+             source: str | None) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if lang:
+        parts.append(wq.Term("lang", lang))
+    if date_from or date_to:
+        start, end = _date_bound(date_from, "date_from"), _date_bound(date_to, "date_to", end=True)
+        parts.append(wq.DateRange("date", start, end))
+    if source:
+        words = re.findall(r"\w+", source.lower())
+        if words:
+            parts.append(wq.And([wq.Term("source", w) for w in words]))
+    return wq.And(parts) if parts else None
+
+
+def _date_bound(value: str | None, name: str, end: bool = False):
+    if not value:
+        return None
+    value = value.strip()
+    when = parse_iso_date(value) if re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", value) else None
+    if when is None:
+        raise QueryError(f"{name} must be a date like 2019, 2019-07 or 2019-07-09, not {value!r}")
+    if end:  # the whole period named: `2019` ends at the end of 2019
+        return adatetime(*(int(p) for p in value.split("-"))).ceil()
+    return when
+
+
+def _hit(handle: Handle, q: wq.Query, r) -> Hit:
+    stored = r.fields()
+    lang = stored.get("lang") or "und"
+    fl = lang if lang in LANGS else "xx"
+    terms = snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"})
+    twin, _ = handle.partners.get(stored["id"], (None, 0.0))
+    twin_doc = handle.stored(twin) if twin else None
+    return Hit(
+        id=stored["id"], lang=lang, title=stored.get("title"), date=stored.get("date_text"),
+        place=stored.get("place"), source=stored.get("source"), score=round(r.score, 4),
+        snippet=snippets.snippet(stored.get("body") or "", handle.analyzer(lang), terms),
+        twin=twin if twin_doc else None, twin_title=twin_doc.get("title") if twin_doc else None,
+        twin_lang=twin_doc.get("lang") if twin_doc else None, url=stored.get("url"), path=stored.get("path"),
+    )
+
+
+def suggest(handle: Handle, query: str, q: wq.Query, filters, total: int) -> str | None:
+    """A spelling correction from the index's own vocabulary, if it finds more than `query` did."""
+    reader = handle.searcher.reader()
+    corrected, changed = query, False
+    for word in set(re.findall(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])", query)):
+        low = word.lower()
+        if low in OPERATORS or reader.frequency("spell", low) > 0:
+            continue
+        candidates = handle.searcher.suggest("spell", low, limit=1, maxdist=2, prefix=1)
+        if candidates and candidates[0] != low:
+            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", candidates[0], corrected)
+            changed = True
+    if not changed:
+        return None
+    better = handle.searcher.search(parse(handle, corrected), limit=1, filter=filters, terms=False)
+    return corrected if len(better) > total else None
+
+
+def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
+    """One document with all its fields, or None."""
+    handle = open_handle(index_dir)
+    stored = handle.stored(doc_id)
+    if stored is None:
+        return None
+    twin, score = handle.partners.get(doc_id, (None, None))
+    return {
+        "id": stored["id"], "lang": stored.get("lang"), "lang_prob": stored.get("lang_prob"),
+        "title": stored.get("title"), "body": stored.get("body"), "date": stored.get("date_text"),
+        "place": stored.get("place"), "source": stored.get("source"), "cited": stored.get("cited") or [],
+        "url": stored.get("url"), "path": stored.get("path"), "twin": twin, "twin_score": score,
+    }
+
+
+def highlight(text: str, query: str, lang: str | None, index_dir: str | Path | None = None) -> str:
+    """All of `text` as escaped HTML with what `query` matches in the language `lang` marked."""
+    handle = open_handle(index_dir)
+    fl = lang if lang in LANGS else "xx"
+    try:
+        q = parse(handle, _check_query(query))
+    except QueryError:
+        return snippets.render(text, [])
+    return snippets.highlight(text, handle.analyzer(fl), snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"}))

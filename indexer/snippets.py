@@ -1,0 +1,115 @@
+"""Highlighted snippets: the best ~300 characters of a body, matches in `<mark>`, the rest escaped.
+
+Matches are found by running the document language's own analyzer over the stored text and
+comparing the analyzed tokens with the query's analyzed terms, so a stemmed or normalized match
+(`cooperate` -> `cooperation`, `Maerkte` -> `Märkte`) is marked exactly like a literal one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from whoosh import query as wq
+
+SNIPPET_CHARS = 300
+LEAD_CONTEXT = 60  # characters shown before the first match of a window
+
+
+@dataclass
+class QueryTerms:
+    """The analyzed terms of a query for one language's fields."""
+
+    exact: set[str] = field(default_factory=set)
+    prefixes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes)
+
+    def matches(self, text: str) -> bool:
+        return text in self.exact or (bool(self.prefixes) and text.startswith(self.prefixes))
+
+
+def query_terms(q: wq.Query, fieldnames: set[str]) -> QueryTerms:
+    """Collects the terms and prefixes that `q` looks for in `fieldnames`."""
+    terms = QueryTerms()
+    prefixes = []
+    for leaf in q.leaves():
+        if getattr(leaf, "fieldname", None) not in fieldnames:
+            continue
+        if isinstance(leaf, wq.Prefix):
+            prefixes.append(leaf.text)
+        elif isinstance(leaf, wq.Phrase):
+            terms.exact.update(leaf.words)
+        elif isinstance(leaf, wq.Term):
+            terms.exact.add(leaf.text if isinstance(leaf.text, str) else leaf.text.decode("utf-8"))
+    terms.prefixes = tuple(prefixes)
+    return terms
+
+
+def match_spans(text: str, analyzer, terms: QueryTerms) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every token of `text` that the query matches, merged where they overlap."""
+    if not terms or not text:
+        return []
+    spans: list[tuple[int, int, str]] = []
+    for t in analyzer(text, mode="index", chars=True, positions=False):
+        if terms.matches(t.text):
+            if spans and t.startchar < spans[-1][1]:
+                start, end, term = spans[-1]
+                spans[-1] = (start, max(end, t.endchar), term)
+            else:
+                spans.append((t.startchar, t.endchar, t.text))
+    return spans
+
+
+def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
+    """`text[start:end]` as HTML: spans in `<mark>`, everything escaped."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for s, e, _ in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def snippet(text: str, analyzer, terms: QueryTerms, max_chars: int = SNIPPET_CHARS) -> str:
+    """The window of `text` that shows the most distinct matches; its opening when nothing matches."""
+    text = " ".join(text.split())
+    spans = match_spans(text, analyzer, terms)
+    if not spans:
+        start = 0
+    else:
+        best, best_score = 0, -1
+        for i, (s, _, _) in enumerate(spans):
+            window_end = s + max_chars - LEAD_CONTEXT
+            distinct = {term for s2, e2, term in spans[i:] if e2 <= window_end}
+            if len(distinct) > best_score:
+                best, best_score = i, len(distinct)
+        start = _word_start(text, max(0, spans[best][0] - LEAD_CONTEXT))
+    end = _word_end(text, min(len(text), start + max_chars))
+    html = render(text, spans, start, end)
+    return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+
+
+def highlight(text: str, analyzer, terms: QueryTerms) -> str:
+    """All of `text` as HTML with every match marked."""
+    return render(text, match_spans(text, analyzer, terms))
+
+
+def _word_start(text: str, pos: int) -> int:
+    if pos == 0:
+        return 0
+    space = text.find(" ", pos)
+    return space + 1 if 0 <= space < pos + 30 else pos
+
+
+def _word_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.rfind(" ", pos - 40, pos)
+    return space if space > 0 else pos

@@ -1,0 +1,147 @@
+"""Index generations on disk, swapped in atomically.
+
+An index folder holds complete generations (`gen-*`) and a `CURRENT` file naming the one that
+serves. A rebuild or update writes a new generation beside it and replaces `CURRENT` with
+`os.replace`, which is atomic: a reader sees the old index or the new one, never half of either,
+and a build that fails or is killed leaves only a `.building-*` folder that the next build
+removes. The previous generation is kept for readers that still have it open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+KEEP_PREVIOUS = 1
+
+
+class IndexerError(Exception):
+    """Base of the errors a user can act on; the message says what to do."""
+
+
+class IndexNotFoundError(IndexerError, FileNotFoundError):
+    """There is no index in the folder yet."""
+
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(f"no index in {index_dir}/ yet: build one with `python -m indexer rebuild`")
+        self.index_dir = index_dir
+
+
+def current(index_dir: Path) -> Path | None:
+    """The generation that serves, or None."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    gen = index_dir / name
+    return gen if name and gen.is_dir() else None
+
+
+def require(index_dir: Path) -> Path:
+    gen = current(index_dir)
+    if gen is None:
+        raise IndexNotFoundError(index_dir)
+    return gen
+
+
+def new_generation(index_dir: Path, clone_from: Path | None = None) -> Path:
+    """A fresh private folder to build into; a clone is made of hard links (segments never change)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(index_dir)
+    gen = index_dir / f".building-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    if clone_from is None:
+        gen.mkdir()
+    else:
+        shutil.copytree(clone_from, gen, copy_function=_link_or_copy)
+    return gen
+
+
+def publish(index_dir: Path, building: Path) -> Path:
+    """Makes a finished build the serving generation, atomically."""
+    gen = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
+    building.rename(gen)
+    _fsync_dir(gen)
+    tmp = index_dir / f".{CURRENT}.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(gen.name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+    _remove_old(index_dir, keep=gen)
+    return gen
+
+
+def discard(building: Path) -> None:
+    shutil.rmtree(building, ignore_errors=True)
+
+
+def read_json(gen: Path, name: str, default: Any = None) -> Any:
+    try:
+        with open(gen / name, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return default
+
+
+def write_json(gen: Path, name: str, data: Any) -> None:
+    write_bytes(gen, name, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def write_bytes(gen: Path, name: str, data: bytes) -> None:
+    """Writes a new file: a generation cloned by hard links must never change its source's files."""
+    tmp = gen / f".{name}.tmp"
+    tmp.write_bytes(data)
+    os.replace(tmp, gen / name)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _remove_abandoned(index_dir: Path) -> None:
+    """Removes `.building-*` folders whose process is gone (a crashed or killed build)."""
+    for path in index_dir.glob(".building-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_old(index_dir: Path, keep: Path) -> None:
+    gens = sorted((p for p in index_dir.glob("gen-*") if p != keep), key=lambda p: p.name)
+    for old in gens[: max(0, len(gens) - KEEP_PREVIOUS)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,35 @@
+"""Shared fixtures: a real on-disk index of the seed releases, built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import indexer
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+
+S000, S001, S002, S003, S004 = (
+    "000_5db2e4839f960f52", "001_e333d4c9757654c0", "002_d87448fb5db125ea",
+    "003_d2ed9eacfca52036", "004_bb1f38701c24e79a",
+)
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """The seeds indexed once; tests must not modify it."""
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    indexer.rebuild(source=SEEDS, index_dir=index_dir)
+    return index_dir
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    """A private copy of the seed folder that a test may change."""
+    source = tmp_path / "source"
+    shutil.copytree(SEEDS, source)
+    return source

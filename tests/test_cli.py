@@ -1,0 +1,96 @@
+"""The command line, run as a user runs it: `python -m indexer ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, S001, S002, S003
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "indexer", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def cli_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    r = cli("rebuild", "--source", ROOT / "seeds", "--index", index_dir)
+    assert r.returncode == 0, r.stderr
+    assert "5 documents (de: 2, en: 3)" in r.stdout
+    return index_dir
+
+
+def test_search_json_lists_hits_with_all_fields(cli_index):
+    r = cli("search", "fintech", "--lang", "en", "--json", "--index", cli_index)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert sorted(h["id"] for h in data["hits"]) == [S001, S003]
+    assert set(data["hits"][0]) >= {"id", "lang", "title", "date", "place", "source", "score", "snippet", "twin"}
+
+
+def test_search_text_output_names_the_hits(cli_index):
+    r = cli("search", "Luohu", "--index", cli_index)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("1 results for Luohu")
+    assert "[DE] Luohu und London: Neue Chancen in Finanzen und Technologie!" in r.stdout
+
+
+def test_show_json_and_unknown_id(cli_index):
+    r = cli("show", S002, "--json", "--index", cli_index)
+    assert json.loads(r.stdout)["place"] == "Luohu, Shenzhen, China"
+    r = cli("show", "nope", "--index", cli_index)
+    assert (r.returncode, r.stderr.strip()) == (1, "error: no document with id 'nope' (search for it with "
+                                                   "`python -m indexer search`)")
+
+
+def test_stats_json(cli_index):
+    data = json.loads(cli("stats", "--json", "--index", cli_index).stdout)
+    assert (data["documents"], data["languages"]) == (5, {"de": 2, "en": 3})
+
+
+def test_update_reports_unchanged_files(cli_index):
+    r = cli("update", "--json", "--index", cli_index)
+    assert r.returncode == 0, r.stderr
+    assert (json.loads(r.stdout)["unchanged_files"], json.loads(r.stdout)["added"]) == (5, 0)
+
+
+def test_no_index_yet_is_a_user_error_with_the_fix(tmp_path):
+    r = cli("search", "x", "--index", tmp_path / "none")
+    assert r.returncode == 1
+    assert r.stderr.strip() == f"error: no index in {tmp_path / 'none'}/ yet: build one with `python -m indexer " \
+                               "rebuild`"
+
+
+def test_missing_source_is_a_user_error(tmp_path):
+    r = cli("rebuild", "--source", tmp_path / "nope", "--index", tmp_path / "index")
+    assert (r.returncode, r.stderr.strip()) == (1, f"error: source folder {tmp_path / 'nope'}/ does not exist "
+                                                   "or is not a folder")
+
+
+def test_malformed_query_is_a_user_error(cli_index):
+    r = cli("search", ":::", "--index", cli_index)
+    assert r.returncode == 1
+    assert "has no words to search for" in r.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["search"], ["frobnicate"], ["search", "x", "--limit", "many"]])
+def test_bad_usage_exits_2(args):
+    assert cli(*args).returncode == 2
+
+
+@pytest.mark.parametrize("command", ["rebuild", "update", "search", "show", "stats", "twins"])
+def test_every_command_has_help(command):
+    r = cli(command, "--help")
+    assert r.returncode == 0 and "--index" in r.stdout
+
+
+def test_index_folder_from_the_environment(cli_index):
+    import os
+
+    r = cli("stats", "--json", env={**os.environ, "TWINSEARCH_INDEX": str(cli_index)})
+    assert json.loads(r.stdout)["index_dir"] == str(cli_index)
