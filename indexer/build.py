@@ -2,23 +2,32 @@
 
 Both write into a new generation (see `store`) and publish it only when everything, including
 the twin links, is written; a failure anywhere leaves the serving index as it was.
+
+Indexing is CPU-bound Python (parsing, language detection, Whoosh's analysis), so a large build
+runs one worker process per core. Each worker reads, detects and analyzes its share of the files
+into a Whoosh segment of its own, the way Whoosh's multiprocessing writer does, and sends back
+only what the parent needs (ids, twin signals, vocabulary, skipped files); the parent then
+commits all segments in one table of contents. Small jobs (most updates) run in-process.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import queue
 import time
-from collections import Counter
-from collections.abc import Iterable
+import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.query import Term
-from whoosh.writing import IndexWriter
+from whoosh.query import And, Term
+from whoosh.writing import SegmentWriter
 
-from . import store
+from . import store, twins, vocabulary
 from .analysis import field_language
 from .documents import Document, Skipped, SourceFile, fingerprint, read_file, scan
 from .language import detect
@@ -30,11 +39,17 @@ from .schema import build_schema
 log = logging.getLogger(__name__)
 
 FILES = "files.json"
-WRITER_MB = 256
+WRITER_MB = 192  # per worker: Whoosh spills postings to disk beyond this
+BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
+PARALLEL_FROM_BYTES = 2 * 1024 * 1024  # below this, worker start-up costs more than it saves
 
 
 class SourceNotFoundError(store.IndexerError, FileNotFoundError):
     """A source folder does not exist."""
+
+
+class WorkerError(store.IndexerError):
+    """A worker process failed; the message carries its traceback."""
 
 
 @dataclass
@@ -47,16 +62,20 @@ class Report:
     documents: int = 0
     languages: dict[str, int] = field(default_factory=dict)
     added: int = 0
-    updated: int = 0
     removed: int = 0
     unchanged_files: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     twins: int = 0
+    workers: int = 1
     seconds: float = 0.0
 
     @property
     def skipped_reasons(self) -> dict[str, int]:
-        return dict(Counter(s.reason.split(" (")[0].split(":")[0] for s in self.skipped))
+        reasons: dict[str, int] = {}
+        for s in self.skipped:
+            reason = s.reason.split(" (")[0].split(":")[0]
+            reasons[reason] = reasons.get(reason, 0) + 1
+        return reasons
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -64,80 +83,75 @@ class Report:
         return d
 
 
-def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = False) -> Report:
+@dataclass
+class FileResult:
+    """What indexing one file produced, without the text (that went into the segment)."""
+
+    key: str  # the file's absolute path: the `file` term its documents carry
+    relpath: str
+    order: tuple[int, str]  # (source number, relpath): who wins when two files claim one id
+    record: dict  # size, mtime_ns, hash, ids, skipped: kept in files.json for `update`
+    signals: dict[str, twins.Signals]
+    stated: dict[str, str]
+    words: set[str]
+
+
+@dataclass(frozen=True)
+class Job:
+    order: int
+    root: str
+    sf: SourceFile
+
+
+def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = False,
+            workers: int | None = None) -> Report:
     """Indexes every file under `sources` into a new generation and swaps it in."""
-    sources = _check_sources(sources)
+    sources = check_sources(sources)
     started = time.perf_counter()
     building = store.new_generation(index_dir)
     try:
         ix = whoosh_index.create_in(building, build_schema())
         report = Report(str(index_dir), "", [str(s) for s in sources])
-        files: dict[str, dict] = {}
-        state = TwinState()
-        known_ids: dict[str, str] = {}
-        writer = ix.writer(limitmb=WRITER_MB)
-        try:
-            pending = [(root, sf) for root in sources for sf in scan(root)]
-            for root, sf in progress(pending, "Indexing", show_progress):
-                _index_file(writer, state, root, sf, files, report, known_ids)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        return _finish(ix, state, building, index_dir, files, report, started)
+        jobs = [Job(n, str(root), sf) for n, root in enumerate(sources) for sf in scan(root)]
+        build = Build(ix, report, TwinState(), {}, set())
+        build.run(jobs, show_progress, workers, "Indexing")
+        return build.finish(building, index_dir, started)
     except BaseException:
         store.discard(building)
         raise
 
 
-def update(index_dir: Path, sources: Iterable[Path] | None = None, show_progress: bool = False) -> Report:
+def update(index_dir: Path, sources: Iterable[Path] | None = None, show_progress: bool = False,
+           workers: int | None = None) -> Report:
     """Indexes only new and changed files and drops removed ones, in a new generation."""
     gen = store.require(index_dir)
     manifest = store.read_json(gen, store.MANIFEST, {})
-    sources = _check_sources(sources if sources is not None else [Path(s) for s in manifest["sources"]])
+    sources = check_sources(sources if sources is not None else [Path(s) for s in manifest["sources"]])
     started = time.perf_counter()
     old_files: dict[str, dict] = store.read_json(gen, FILES, {})
     building = store.new_generation(index_dir, clone_from=gen)
     try:
         ix = whoosh_index.open_dir(building)
         report = Report(str(index_dir), "", [str(s) for s in sources])
-        files: dict[str, dict] = {}
-        known_ids = {i: key for key, rec in old_files.items() for i in rec["ids"]}
-        state = TwinState.load(gen)
-        writer = ix.writer(limitmb=WRITER_MB)
-        try:
-            seen = set()
-            changed: list[tuple[Path, SourceFile, bytes]] = []
-            for root in sources:
-                for sf in scan(root):
-                    key = str(sf.path.resolve())
-                    seen.add(key)
-                    old = old_files.get(key)
-                    data = _changed_bytes(sf, old)
-                    if data is None:
-                        files[key] = old
-                        report.unchanged_files += 1
-                        report.skipped += [Skipped(s, r) for s, r in old.get("skipped", [])]
-                    else:
-                        changed.append((root, sf, data))
-            for key in set(old_files) - seen:
-                report.removed += _delete_file(writer, state, key, old_files[key], known_ids)
-            for root, sf, data in progress(changed, "Updating", show_progress):
+        build = Build(ix, report, TwinState.load(gen), {}, vocabulary.load(gen))
+        seen, jobs = set(), []
+        for n, root in enumerate(sources):
+            for sf in scan(root):
                 key = str(sf.path.resolve())
-                if key in old_files:
-                    report.removed += _delete_file(writer, state, key, old_files[key], known_ids)
-                _index_file(writer, state, root, sf, files, report, known_ids, data)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        return _finish(ix, state, building, index_dir, files, report, started)
+                seen.add(key)
+                if unchanged(sf, old_files.get(key)):
+                    build.keep(key, old_files[key])
+                else:
+                    jobs.append(Job(n, str(root), sf))
+        replaced = [key for key in old_files if key not in seen or key not in build.files]
+        build.run(jobs, show_progress, workers, "Updating", delete={k: old_files[k] for k in replaced})
+        return build.finish(building, index_dir, started)
     except BaseException:
         store.discard(building)
         raise
 
 
-def _check_sources(sources: Iterable[Path]) -> list[Path]:
+def check_sources(sources: Iterable[Path]) -> list[Path]:
     checked = []
     for source in sources:
         source = Path(source)
@@ -149,53 +163,250 @@ def _check_sources(sources: Iterable[Path]) -> list[Path]:
     return checked
 
 
-def _changed_bytes(sf: SourceFile, old: dict | None) -> bytes | None:
-    """The file's bytes when it is new or changed, None when it is as indexed."""
-    if old and old["size"] == sf.size and old["mtime_ns"] == sf.mtime_ns:
-        return None
-    data = sf.path.read_bytes()
-    if old and old["hash"] == fingerprint(data):
+def unchanged(sf: SourceFile, old: dict | None) -> bool:
+    """Whether a file is as it was indexed: same size and time, or failing that, same bytes."""
+    if old is None:
+        return False
+    if old["size"] == sf.size and old["mtime_ns"] == sf.mtime_ns:
+        return True
+    if old["size"] == sf.size and old["hash"] == fingerprint(sf.path.read_bytes()):
         old["mtime_ns"] = sf.mtime_ns
-        return None
-    return data
+        return True
+    return False
 
 
-def _delete_file(writer: IndexWriter, state: TwinState, key: str, record: dict,
-                 known_ids: dict[str, str]) -> int:
-    writer.delete_by_term("file", key)
-    for doc_id in record["ids"]:
-        known_ids.pop(doc_id, None)
-        state.remove(doc_id)
-    return len(record["ids"])
+@dataclass
+class Build:
+    """The state of one rebuild or update while it runs."""
+
+    ix: whoosh_index.Index
+    report: Report
+    state: TwinState
+    files: dict[str, dict]
+    words: set[str]
+    owners: dict[str, str] = field(default_factory=dict)  # doc id -> file key
+
+    def keep(self, key: str, record: dict) -> None:
+        """An unchanged file: its documents stay as they are."""
+        self.files[key] = record
+        self.report.unchanged_files += 1
+        self.report.skipped += [Skipped(p, r) for p, r in record.get("skipped", [])]
+        for doc_id in record["ids"]:
+            self.owners[doc_id] = key
+
+    def run(self, jobs: list[Job], show_progress: bool, workers: int | None, label: str,
+            delete: dict[str, dict] | None = None) -> None:
+        """Indexes `jobs` into new segments, deletes what `delete` names, and commits both."""
+        writer = self.ix.writer()
+        try:
+            for key, record in (delete or {}).items():
+                writer.delete_by_term("file", key)
+                self.report.removed += len(record["ids"])
+                for doc_id in record["ids"]:
+                    self.state.remove(doc_id)
+                    if self.owners.get(doc_id) == key:
+                        del self.owners[doc_id]
+            workers = workers or _default_workers(jobs)
+            self.report.workers = workers
+            runner = _in_process if workers == 1 else _in_workers
+            segments, results = runner(self.ix.storage.folder, jobs, workers, show_progress, label)
+            duplicates = self._collect(results)
+            commit_segments(writer, segments)
+        except BaseException:
+            writer.cancel()
+            raise
+        if duplicates:
+            with self.ix.writer() as fix:
+                for doc_id, key in duplicates:
+                    fix.delete_by_query(And([Term("id", doc_id), Term("file", key)]))
+
+    def _collect(self, results: list[FileResult]) -> list[tuple[str, str]]:
+        """Takes in the workers' results in source order; returns the (id, file) pairs that lost an id."""
+        duplicates = []
+        for result in sorted(results, key=lambda r: r.order):
+            ids = []
+            skipped = [Skipped(p, r) for p, r in result.record["skipped"]]
+            for doc_id in result.record["ids"]:
+                owner = self.owners.get(doc_id)
+                if owner is not None and owner != result.key:
+                    skipped.append(Skipped(result.relpath, f"duplicate id {doc_id!r} (already read from {owner})"))
+                    duplicates.append((doc_id, result.key))
+                    continue
+                self.owners[doc_id] = result.key
+                ids.append(doc_id)
+                self.state.signals[doc_id] = result.signals[doc_id]
+                if doc_id in result.stated:
+                    self.state.stated[doc_id] = result.stated[doc_id]
+            for s in skipped:
+                log.warning("skipped %s: %s", s.path, s.reason)
+            result.record.update(ids=ids, skipped=[(s.path, s.reason) for s in skipped])
+            self.files[result.key] = result.record
+            self.words |= result.words
+            self.report.added += len(ids)
+            self.report.skipped += skipped
+        return duplicates
+
+    def finish(self, building: Path, index_dir: Path, started: float) -> Report:
+        """Counts, links twins, writes the vocabulary and manifest, and publishes the generation."""
+        report = self.report
+        with self.ix.searcher() as s:
+            report.documents = s.doc_count()
+            report.languages = {lang: sum(1 for _ in s.docs_for_query(Term("lang", lang)))
+                                for lang in (t.decode() for t in s.lexicon("lang"))}
+            report.languages = {k: v for k, v in report.languages.items() if v}
+        report.twins = len(self.state.link_and_save(building))
+        vocabulary.write(building, self.words)
+        store.write_json(building, FILES, self.files)
+        report.seconds = round(time.perf_counter() - started, 3)
+        manifest = report.to_dict() | {"built_at": datetime.now().astimezone().isoformat(timespec="seconds")}
+        manifest.pop("skipped")
+        store.write_json(building, store.MANIFEST, manifest)
+        gen = store.publish(index_dir, building)
+        report.generation = gen.name
+        log.info("indexed %d documents (%s) into %s; %d skipped; %d twin links; %.1fs",
+                 report.documents, ", ".join(f"{k}: {v}" for k, v in sorted(report.languages.items())),
+                 gen, len(report.skipped), report.twins, report.seconds)
+        return report
 
 
-def _index_file(writer: IndexWriter, state: TwinState, root: Path, sf: SourceFile, files: dict[str, dict],
-                report: Report, known_ids: dict[str, str], data: bytes | None = None) -> None:
-    key = str(sf.path.resolve())
-    if data is None:
+def commit_segments(writer: SegmentWriter, segments: list) -> None:
+    """Commits the writer's deletions together with segments written by workers.
+
+    This is what `whoosh.multiproc.MpWriter` does with its sub-writers' segments: merge the
+    existing small segments as usual, add the new ones, write one table of contents."""
+    final = writer._merge_segments(None, None, None)
+    writer._close_segment()
+    writer._commit_toc(final + segments)
+    writer._finish()
+
+
+def _default_workers(jobs: list[Job]) -> int:
+    size = sum(job.sf.size for job in jobs)
+    return 1 if size < PARALLEL_FROM_BYTES else max(1, min(os.cpu_count() or 1, 8))
+
+
+def _batches(jobs: list[Job]) -> Iterator[list[Job]]:
+    batch, size = [], 0
+    for job in jobs:
+        batch.append(job)
+        size += job.sf.size
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+class SegmentBuilder:
+    """Turns files into documents in one new Whoosh segment; runs in a worker or in-process."""
+
+    def __init__(self, folder: str) -> None:
+        self.writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, limitmb=WRITER_MB)
+
+    def index(self, job: Job) -> FileResult:
+        sf = job.sf
+        key = str(sf.path.resolve())
         try:
             data = sf.path.read_bytes()
         except OSError as e:
             data = b""
             log.warning("%s: unreadable (%s)", sf.path, e)
-    docs, skipped = read_file(sf, data)
-    ids = []
-    for doc in docs:
-        owner = known_ids.get(doc.id)
-        if owner is not None and owner != key:
-            skipped.append(Skipped(f"{sf.relpath}", f"duplicate id {doc.id!r} (already read from {owner})"))
-            continue
-        known_ids[doc.id] = key
-        prepare(doc)
-        writer.add_document(**document_fields(doc, key))
-        state.add(doc)
-        ids.append(doc.id)
-        report.added += 1
-    for s in skipped:
-        log.warning("skipped %s: %s", root / s.path, s.reason)
-    report.skipped += skipped
-    files[key] = {"size": sf.size, "mtime_ns": sf.mtime_ns, "hash": fingerprint(data), "ids": ids,
-                  "skipped": [(s.path, s.reason) for s in skipped]}
+        docs, skipped = read_file(sf, data)
+        result = FileResult(key, sf.relpath, (job.order, sf.relpath),
+                            {"size": sf.size, "mtime_ns": sf.mtime_ns, "hash": fingerprint(data), "ids": [],
+                             "skipped": [(s.path, s.reason) for s in skipped]}, {}, {}, set())
+        seen = set()
+        for doc in docs:
+            if doc.id in seen:
+                result.record["skipped"].append((f"{sf.relpath}", f"duplicate id {doc.id!r} (twice in this file)"))
+                continue
+            seen.add(doc.id)
+            prepare(doc)
+            self.writer.add_document(**document_fields(doc, key))
+            result.record["ids"].append(doc.id)
+            result.signals[doc.id] = twins.signals(doc)
+            if doc.twin:
+                result.stated[doc.id] = doc.twin
+            result.words |= vocabulary.words(f"{doc.title or ''}\n{doc.body}")
+        return result
+
+    def finish(self):
+        """The finished segment, or None if nothing was added.
+
+        The temporary folder is shared with the parent's writer, which removes it at its commit."""
+        if not self.writer.docnum:
+            self.writer._close_segment()
+            return None
+        return self.writer._finalize_segment()
+
+
+def _in_process(folder: str, jobs: list[Job], workers: int, show_progress: bool,
+                label: str) -> tuple[list, list[FileResult]]:
+    builder = SegmentBuilder(folder)
+    try:
+        results = [builder.index(job) for job in progress(jobs, label, show_progress)]
+    except BaseException:
+        builder.writer._close_segment()
+        raise
+    segment = builder.finish()
+    return [segment] if segment else [], results
+
+
+def _worker(folder: str, jobs: multiprocessing.Queue, results: multiprocessing.Queue, parent: int) -> None:
+    """A worker process: index batches until told to stop, then hand back the segment."""
+    try:
+        builder = SegmentBuilder(folder)
+        while True:
+            try:
+                batch = jobs.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent:  # the parent was killed: stop writing into its build
+                    return
+                continue
+            if batch is None:
+                break
+            results.put(("files", [builder.index(job) for job in batch]))
+        results.put(("segment", builder.finish()))
+    except BaseException:
+        results.put(("error", traceback.format_exc()))
+
+
+def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
+                label: str) -> tuple[list, list[FileResult]]:
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    job_queue, result_queue = ctx.Queue(), ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(folder, job_queue, result_queue, os.getpid()), daemon=True)
+             for _ in range(workers)]
+    for p in procs:
+        p.start()
+    try:
+        for batch in _batches(jobs):
+            job_queue.put(batch)
+        for _ in procs:
+            job_queue.put(None)
+        segments, results, finished = [], [], 0
+        bar = progress(range(len(jobs)), label, show_progress)
+        while finished < workers:
+            kind, payload = result_queue.get()
+            if kind == "error":
+                raise WorkerError(f"an indexing worker failed:\n{payload}")
+            if kind == "segment":
+                finished += 1
+                if payload is not None:
+                    segments.append(payload)
+                continue
+            results += payload
+            for _ in payload:
+                next(bar, None)
+        for _ in bar:
+            pass
+        for p in procs:
+            p.join()
+        return segments, results
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
 
 
 def prepare(doc: Document) -> Document:
@@ -213,31 +424,10 @@ def document_fields(doc: Document, file_key: str) -> dict:
         "place": doc.place or "", "_stored_place": doc.place,
         "source": " ".join([doc.source or "", *doc.cited]), "_stored_source": doc.source,
         "cited": doc.cited, "url": doc.url, "path": doc.path, "file": file_key,
-        "length": len(doc.body), "spell": f"{doc.title or ''}\n{doc.body}",
+        "length": len(doc.body),
         f"title_{fl}": doc.title or "", f"body_{fl}": doc.body,
     }
     when = parse_iso_date(doc.date)
     if when is not None:
         fields["date"] = when
     return fields
-
-
-def _finish(ix, state: TwinState, building: Path, index_dir: Path, files: dict[str, dict], report: Report,
-            started: float) -> Report:
-    """Counts, links twins, writes the manifest and publishes the generation."""
-    with ix.searcher() as s:
-        report.documents = s.doc_count()
-        report.languages = {lang: len(list(s.docs_for_query(Term("lang", lang))))
-                            for lang in s.lexicon("lang") for lang in [lang.decode()]}
-    report.twins = len(state.link_and_save(building))
-    store.write_json(building, FILES, files)
-    report.seconds = round(time.perf_counter() - started, 3)
-    manifest = report.to_dict() | {"built_at": datetime.now().astimezone().isoformat(timespec="seconds")}
-    manifest.pop("skipped")
-    store.write_json(building, store.MANIFEST, manifest)
-    gen = store.publish(index_dir, building)
-    report.generation = gen.name
-    log.info("indexed %d documents (%s) into %s; %d skipped; %d twin links; %.1fs",
-             report.documents, ", ".join(f"{k}: {v}" for k, v in sorted(report.languages.items())),
-             gen, len(report.skipped), report.twins, report.seconds)
-    return report

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import ANALYZERS, neutral_analyzer, vocabulary_analyzer
+from .analysis import ANALYZERS, neutral_analyzer
 
 LANGS = ("de", "en", "xx")
 TITLE_BOOST = 2.0
@@ -38,7 +38,6 @@ def build_schema() -> Schema:
         "path": STORED,
         "file": ID,  # the absolute source file, so `update` can delete what a file produced
         "length": NUMERIC(stored=True),
-        "spell": TEXT(analyzer=vocabulary_analyzer(), phrase=False),
     }
     for lang in LANGS:
         analyzer = ANALYZERS[lang]()

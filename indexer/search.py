@@ -37,6 +37,7 @@ from . import links, snippets, store
 from .config import resolve_index_dir
 from .metadata import parse_iso_date
 from .schema import LANGS, text_fields
+from .vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100
@@ -153,18 +154,32 @@ class Handle:
     parser: QueryParser
     plain: QueryParser
     partners: dict[str, tuple[str, float]]
+    vocabulary: Vocabulary
 
     @classmethod
     def open(cls, gen: Path) -> Handle:
         ix = whoosh_index.open_dir(gen)
         return cls(gen, ix.searcher(), make_parser(ix.schema), plain_parser(ix.schema),
-                   links.partner_map(links.load_links(gen)))
+                   links.partner_map(links.load_links(gen)), Vocabulary(gen))
 
     def analyzer(self, lang: str):
         return self.searcher.schema[f"body_{lang if lang in LANGS else 'xx'}"].analyzer
 
     def stored(self, doc_id: str) -> dict | None:
         return self.searcher.document(id=doc_id)
+
+    def document_frequency(self, word: str) -> int:
+        """How many documents use `word`, in any language's body."""
+        total = 0
+        for lang in LANGS:
+            fieldname = f"body_{lang}"
+            for token in self.searcher.schema[fieldname].analyzer(word, mode="query"):
+                total += self.searcher.doc_frequency(fieldname, token.text)
+        return total
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.vocabulary.close()
 
 
 _local = threading.local()
@@ -178,7 +193,7 @@ def open_handle(index_dir: str | Path | None) -> Handle:
     handle = handles.get(index_dir)
     if handle is None or handle.gen != gen:
         if handle is not None:
-            handle.searcher.close()
+            handle.close()
         handle = handles[index_dir] = Handle.open(gen)
     return handle
 
@@ -307,16 +322,19 @@ def _hit(handle: Handle, q: wq.Query, r) -> Hit:
 
 
 def suggest(handle: Handle, query: str, q: wq.Query, filters, total: int) -> str | None:
-    """A spelling correction from the index's own vocabulary, if it finds more than `query` did."""
-    reader = handle.searcher.reader()
+    """A spelling correction from the index's own vocabulary, if it finds more than `query` did.
+
+    Each unknown word is replaced by the known word nearest to it (one edit before two), and among
+    equally near ones by the one the most documents use."""
     corrected, changed = query, False
     for word in set(re.findall(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])", query)):
         low = word.lower()
-        if low in OPERATORS or reader.frequency("spell", low) > 0:
+        if low in OPERATORS or low in handle.vocabulary:
             continue
-        candidates = handle.searcher.suggest("spell", low, limit=1, maxdist=2, prefix=1)
-        if candidates and candidates[0] != low:
-            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", candidates[0], corrected)
+        candidates = handle.vocabulary.near(low, 1) or handle.vocabulary.near(low, 2)
+        if candidates:
+            best = max(candidates, key=lambda c: (handle.document_frequency(c), c))
+            corrected = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", best, corrected)
             changed = True
     if not changed:
         return None

@@ -171,3 +171,30 @@ def test_other_languages_get_the_neutral_fields(tmp_path):
     doc = indexer.get("fr", index_dir=tmp_path / "index")
     assert doc["lang"] == "fr" and doc["lang_prob"] > 0.9
     assert [h.id for h in indexer.search("marchés", index_dir=tmp_path / "index")] == ["fr"]
+
+
+def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
+    from indexer import build
+
+    one = build.rebuild([SEEDS], tmp_path / "one", workers=1)
+    two = build.rebuild([SEEDS], tmp_path / "two", workers=2)
+    assert (one.workers, two.workers) == (1, 2)
+    assert (two.documents, two.languages) == (one.documents, one.languages)
+    for query in ("Luohu", "fintech", '"Cass Business School"', "lang:de", "Shanghai"):
+        a = indexer.search(query, index_dir=tmp_path / "one")
+        b = indexer.search(query, index_dir=tmp_path / "two")
+        assert [(h.id, h.snippet) for h in a] == [(h.id, h.snippet) for h in b]
+    assert indexer.search("Shangai", index_dir=tmp_path / "two").suggestion == "shanghai"
+
+
+def test_duplicate_ids_across_workers_keep_the_first_file(tmp_path):
+    from indexer import build
+
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "same.jsonl").write_text(json.dumps({"id": "dup", "title": f"From {name}", "body": "Text."}) + "\n",
+                                           encoding="utf-8")
+    report = build.rebuild([tmp_path / "a", tmp_path / "b"], tmp_path / "index", workers=2)
+    assert report.documents == 1
+    assert indexer.get("dup", index_dir=tmp_path / "index")["title"] == "From a"

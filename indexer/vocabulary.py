@@ -1,0 +1,65 @@
+"""The archive's vocabulary of surface words, for "did you mean".
+
+A suggestion must read as a word (`shanghai`, `großbritannien`), not as a stem, so each generation
+keeps every distinct lowercased word once, as the terms of a one-document Whoosh index beside the
+main one. That costs one posting per distinct word, where a spelling field in every document
+would cost one per word per document (it made rebuilds a third slower), and Whoosh's
+automaton-based `terms_within` still finds the words within an edit distance quickly.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import KEYWORD, Schema
+from whoosh.searching import Searcher
+
+FOLDER = "vocabulary"
+WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def words(text: str) -> set[str]:
+    return set(WORD.findall(text.lower()))
+
+
+def write(gen: Path, vocabulary: set[str]) -> None:
+    """Writes the vocabulary afresh (a generation cloned for `update` has its predecessor's)."""
+    folder = gen / FOLDER
+    shutil.rmtree(folder, ignore_errors=True)  # unlinks the clone's hard links; the original stays
+    folder.mkdir()
+    ix = whoosh_index.create_in(folder, Schema(word=KEYWORD))
+    with ix.writer() as writer:
+        writer.add_document(word=" ".join(sorted(vocabulary)))
+
+
+def load(gen: Path) -> set[str]:
+    """Every word of a generation's vocabulary (for `update`, which adds to it)."""
+    if not whoosh_index.exists_in(gen / FOLDER):
+        return set()
+    with whoosh_index.open_dir(gen / FOLDER).reader() as reader:
+        return {w.decode("utf-8") for w in reader.lexicon("word")}
+
+
+class Vocabulary:
+    """Read side: is a word known, and which known words are near it."""
+
+    def __init__(self, gen: Path) -> None:
+        self.searcher: Searcher | None = None
+        if whoosh_index.exists_in(gen / FOLDER):
+            self.searcher = whoosh_index.open_dir(gen / FOLDER).searcher()
+
+    def __contains__(self, word: str) -> bool:
+        return self.searcher is not None and self.searcher.reader().frequency("word", word) > 0
+
+    def near(self, word: str, maxdist: int, prefix: int = 1) -> list[str]:
+        """Known words within `maxdist` edits, sharing the first `prefix` letters (typos rarely hit those)."""
+        if self.searcher is None:
+            return []
+        return sorted(self.searcher.reader().terms_within("word", word, maxdist, prefix=prefix))
+
+    def close(self) -> None:
+        if self.searcher is not None:
+            self.searcher.close()
