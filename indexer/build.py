@@ -27,7 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 from whoosh.writing import SegmentWriter
 
-from . import store, twins, vocabulary
+from . import lexicon, store, vocabulary
 from .analysis import field_language
 from .documents import Document, Skipped, SourceFile, fingerprint, read_file, scan
 from .language import detect
@@ -35,6 +35,7 @@ from .links import TwinState
 from .metadata import parse_iso_date
 from .progress import progress
 from .schema import build_schema
+from .twins import Signals, signals
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Report:
     unchanged_files: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     twins: int = 0
+    learned_translations: int = 0  # entries of the lexicon learned from the twins (see `lexicon`)
     workers: int = 1
     seconds: float = 0.0
 
@@ -91,7 +93,7 @@ class FileResult:
     relpath: str
     order: tuple[int, str]  # (source number, relpath): who wins when two files claim one id
     record: dict  # size, mtime_ns, hash, ids, skipped: kept in files.json for `update`
-    signals: dict[str, twins.Signals]
+    signals: dict[str, Signals]
     stated: dict[str, str]
     words: set[str]
 
@@ -254,7 +256,9 @@ class Build:
             report.languages = {lang: sum(1 for _ in s.docs_for_query(Term("lang", lang)))
                                 for lang in (t.decode() for t in s.lexicon("lang"))}
             report.languages = {k: v for k, v in report.languages.items() if v}
-        report.twins = len(self.state.link_and_save(building))
+        found = self.state.link_and_save(building)
+        report.twins = len(found)
+        report.learned_translations = lexicon.learn_and_save(self.ix, found, building).entries
         vocabulary.write(building, self.words)
         store.write_json(building, FILES, self.files)
         report.seconds = round(time.perf_counter() - started, 3)
@@ -324,7 +328,7 @@ class SegmentBuilder:
             prepare(doc)
             self.writer.add_document(**document_fields(doc, key))
             result.record["ids"].append(doc.id)
-            result.signals[doc.id] = twins.signals(doc)
+            result.signals[doc.id] = signals(doc)
             if doc.twin:
                 result.stated[doc.id] = doc.twin
             result.words |= vocabulary.words(f"{doc.title or ''}\n{doc.body}")

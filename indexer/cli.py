@@ -10,6 +10,7 @@ import argparse
 import html
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -20,8 +21,9 @@ from rich.markup import escape
 
 import indexer
 
-from . import links, store, twins
+from . import links, store
 from .config import INDEX_ENV, SOURCE_ENV, resolve_index_dir
+from .twins import explain as explain_twin
 
 log = logging.getLogger("indexer")
 
@@ -32,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         handlers=[RichHandler(console=Console(stderr=True), show_path=False, show_time=False)])
     try:
         return args.run(args)
+    except BrokenPipeError:  # `... | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (indexer.IndexerError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -200,7 +205,7 @@ def run_twins(args) -> int:
         if args.explain not in state.signals:
             raise indexer.IndexerError(f"no document with id {args.explain!r} in the index")
         kwargs = {"min_score": args.min_score} if args.min_score is not None else {}
-        _print_json(twins.explain(args.explain, state.signals, state.stated, **kwargs))
+        _print_json(explain_twin(args.explain, state.signals, state.stated, **kwargs))
         return 0
     found = indexer.twins(args.index, min_score=args.min_score)
     if args.json:

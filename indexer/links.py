@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import store, twins
+from . import store
 from .documents import Document
+from .twins import DEFAULT_MIN_SCORE, Link, signals
+from .twins import link as link_twins
 
 LINKS = "twins.json"
 SIGNALS = "twin-signals.pickle"
@@ -36,7 +38,7 @@ class TwinState:
             return cls()
 
     def add(self, doc: Document) -> None:
-        self.signals[doc.id] = twins.signals(doc)
+        self.signals[doc.id] = signals(doc)
         if doc.twin:
             self.stated[doc.id] = doc.twin
 
@@ -44,18 +46,18 @@ class TwinState:
         self.signals.pop(doc_id, None)
         self.stated.pop(doc_id, None)
 
-    def link_and_save(self, gen: Path, min_score: float = twins.DEFAULT_MIN_SCORE) -> list[twins.Link]:
-        links = twins.link(self.signals, self.stated, min_score=min_score)
+    def link_and_save(self, gen: Path, min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
+        links = link_twins(self.signals, self.stated, min_score=min_score)
         store.write_json(gen, LINKS, [asdict(link) for link in links])
         store.write_bytes(gen, SIGNALS, pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
         return links
 
 
-def load_links(gen: Path) -> list[twins.Link]:
-    return [twins.Link(**rec) for rec in store.read_json(gen, LINKS, [])]
+def load_links(gen: Path) -> list[Link]:
+    return [Link(**rec) for rec in store.read_json(gen, LINKS, [])]
 
 
-def partner_map(links: list[twins.Link]) -> dict[str, tuple[str, float]]:
+def partner_map(links: list[Link]) -> dict[str, tuple[str, float]]:
     """Both directions: doc id -> (twin id, score)."""
     pairs: dict[str, tuple[str, float]] = {}
     for link in links:

@@ -1,0 +1,47 @@
+"""What a benchmark ran on, printed with every result: figures mean little without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def describe() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+def header() -> str:
+    m = describe()
+    return f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['platform']} ({m['date']})"
+
+
+def peak_rss_mb(children: bool = False) -> float:
+    """Peak resident memory of this process (or of its finished children), in MB."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def save(name: str, data: dict) -> Path:
+    """Writes `benchmarks/results/<date>-<name>.json` with the machine and the command line."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{time.strftime('%Y-%m-%d')}-{name}.json"
+    payload = {"machine": describe(), "command": " ".join(["python", "-m", f"benchmarks.{name}", *sys.argv[1:]]),
+               **data}
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,142 @@
+"""Reading query parameters from a request, for the two audiences that need different manners.
+
+The HTML page is lenient: a bad value is replaced by a sensible one and the user is told why
+(a notice), because a person typed or edited that URL. The JSON API is strict: a bad value is a
+400 with a message, because a program sent it and should learn about its bug. Both share the
+checks, so the page and the API can never disagree on what is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+MAX_QUERY_CHARS = 500
+MAX_SOURCE_CHARS = 200
+MAX_PAGE = 1000
+PAGE_SIZE = 10
+API_MAX_LIMIT = 50
+SEARCH_LANGS = ("de", "en")
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Control characters (NUL and friends) never belong in a query and upset some tokenizers.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ParamError(ValueError):
+    """A parameter the API refuses; the message names it and says what is allowed."""
+
+
+@dataclass
+class SearchParams:
+    """What the search is asked for, after cleaning; `notices` are (i18n key, values) for the page."""
+
+    q: str = ""
+    lang: str | None = None
+    page: int = 1
+    limit: int = PAGE_SIZE
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+    asked_page: int | None = None  # the page as given, when it was a number
+    notices: list[tuple[str, dict]] = field(default_factory=list)
+
+    def filters_active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.source)
+
+
+def clean_text(value: str) -> str:
+    """Drops control characters and folds runs of whitespace."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def valid_date(value: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD, and a real calendar date."""
+    m = _DATE.match(value)
+    if not m:
+        return False
+    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        return None
+
+
+def page_params(args: MultiDict) -> SearchParams:
+    """Lenient reading for the HTML page: never fails, collects notices instead."""
+    p = SearchParams()
+    q = clean_text(args.get("q", ""))
+    if len(q) > MAX_QUERY_CHARS:
+        q = q[:MAX_QUERY_CHARS].rstrip()
+        p.notices.append(("param_notice_query_long", {"max": MAX_QUERY_CHARS}))
+    p.q = q
+    lang = clean_text(args.get("lang", "")).lower()
+    if lang in SEARCH_LANGS:
+        p.lang = lang
+    elif lang not in ("", "all"):
+        p.notices.append(("param_notice_lang", {"value": lang[:40]}))
+    p.asked_page = _int(args.get("page"))
+    p.page = min(max(p.asked_page or 1, 1), MAX_PAGE)  # the view clamps to the last page there is
+    for name, attr in (("from", "date_from"), ("to", "date_to")):
+        value = clean_text(args.get(name, ""))
+        if value and valid_date(value):
+            setattr(p, attr, value)
+        elif value:
+            p.notices.append(("param_notice_date", {"value": value[:40]}))
+    source = clean_text(args.get("source", ""))
+    if len(source) > MAX_SOURCE_CHARS:
+        p.notices.append(("param_notice_source_long", {}))
+    elif source:
+        p.source = source
+    return p
+
+
+def api_params(args: MultiDict) -> SearchParams:
+    """Strict reading for the JSON API: raises ParamError; only `limit` is capped, as documented."""
+    p = SearchParams()
+    q = clean_text(args.get("q", ""))
+    if not q:
+        raise ParamError("parameter q is required")
+    if len(q) > MAX_QUERY_CHARS:
+        raise ParamError(f"parameter q is longer than {MAX_QUERY_CHARS} characters")
+    p.q = q
+    lang = args.get("lang", "").strip().lower()
+    if lang not in ("", "all", *SEARCH_LANGS):
+        raise ParamError("parameter lang must be one of: de, en, all")
+    p.lang = lang if lang in SEARCH_LANGS else None
+    p.page = _bounded_int(args, "page", 1, 1, MAX_PAGE)
+    p.limit = min(_bounded_int(args, "limit", PAGE_SIZE, 1, None), API_MAX_LIMIT)
+    for name, attr in (("from", "date_from"), ("to", "date_to")):
+        value = args.get(name, "").strip()
+        if value and not valid_date(value):
+            raise ParamError(f"parameter {name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+        setattr(p, attr, value or None)
+    source = clean_text(args.get("source", ""))
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ParamError(f"parameter source is longer than {MAX_SOURCE_CHARS} characters")
+    p.source = source or None
+    return p
+
+
+def _bounded_int(args: MultiDict, name: str, default: int, low: int, high: int | None) -> int:
+    raw = args.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = _int(raw)
+    if value is None or value < low or (high is not None and value > high):
+        allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ParamError(f"parameter {name} must be an integer {allowed}")
+    return value
