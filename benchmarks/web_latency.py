@@ -14,8 +14,6 @@ import argparse
 import http.client
 import itertools
 import json
-import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -23,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from benchmarks.machine import describe, header
 
 ROOT = Path(__file__).resolve().parents[1]
 # Words, names, phrases, prefixes, a misspelling (the suggestion path) and language filters, all
@@ -35,19 +35,6 @@ SEED_QUERIES: list[dict[str, str]] = [
     {"q": "Papierwährung"}, {"q": "Investitionen China"}, {"q": "trade", "lang": "en"},
     {"q": "Zusammenarbeit", "lang": "de"}, {"q": "London", "lang": "en"}, {"q": "Chengdu Hi-Tech Zone"},
 ]
-
-
-def machine() -> dict[str, object]:
-    """CPU model, cores, Python: what a reader needs to compare two runs."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), model)
-    except OSError:
-        pass
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu": model, "cores": os.cpu_count(), "usable_cores": usable,
-            "python": platform.python_version(), "platform": platform.platform()}
 
 
 def load_queries(path: Path | None) -> list[dict[str, str]]:
@@ -175,13 +162,11 @@ def main(argv: list[str] | None = None) -> None:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=10)
-    report = {"machine": machine(), "url": url + "/api/search", "index": str(args.index or ""), **result}
+    report = {"machine": describe(), "url": url + "/api/search", "index": str(args.index or ""), **result}
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    m = report["machine"]
-    print(f"machine: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable), Python {m['python']}, "
-          f"{m['platform']}")
+    print(header())
     print(f"{result['requests']} requests to {report['url']} ({result['distinct_queries']} distinct queries, "
           f"limit {result['limit']}, one at a time, keep-alive): {result['errors']} errors, "
           f"{result['with_hits']} with hits, {result['requests_per_second']} req/s")
