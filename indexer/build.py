@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import sys
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -236,7 +237,8 @@ class Build:
                     continue
                 self.owners[doc_id] = result.key
                 ids.append(doc_id)
-                self.state.signals[doc_id] = result.signals[doc_id]
+                sig = result.signals[doc_id]  # keys repeat across documents: share one string each
+                self.state.signals[doc_id] = sig._replace(keys=tuple(map(sys.intern, sig.keys)))
                 if doc_id in result.stated:
                     self.state.stated[doc_id] = result.stated[doc_id]
             for s in skipped:

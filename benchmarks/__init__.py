@@ -1,0 +1,1 @@
+"""Benchmarks: speed and quality at archive sizes the dev data alone cannot reach."""
