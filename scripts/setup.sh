@@ -20,7 +20,7 @@ apt_install() {
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if [ $want_test = 1 ]; then
     .venv/bin/python -m pip install -q -e '.[test]'
-    apt_install chromium
+    apt_install chromium time  # the browser tests; /usr/bin/time measures peak memory in benchmarks
 else
     .venv/bin/python -m pip install -q -e .
 fi

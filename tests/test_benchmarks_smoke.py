@@ -1,0 +1,48 @@
+"""The speed benchmark still runs end to end: a tiny `--smoke` run, as CI would start it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT.parent / "shared" / "eval" / "xquad-dev" / "questions.jsonl"
+ENGINES = {"ours", "whoosh", "fts5"}
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
+    before, started = _results_stamp(), time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "benchmarks.speed", "--smoke", "--work", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert time.monotonic() - started < 60
+    assert "machine:" in done.stdout and "targets:" in done.stdout
+
+    [path] = tmp_path.glob("*-speed.json")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert {"machine", "command", "code", "settings", "sizes"} <= result.keys()
+    assert {"cpu", "cores", "python"} <= result["machine"].keys()
+    size = result["sizes"]["300"]
+    assert {"archive", "rebuild", "queries", "web", "update", "web_during_update", "targets"} <= size.keys()
+    assert set(size["rebuild"]) == set(size["queries"]) == ENGINES
+    for figures in size["rebuild"].values():
+        assert figures["documents"] == 300
+        assert {"seconds", "docs_per_second", "index_mb", "peak_mb"} <= figures.keys()
+    for figures in size["queries"].values():
+        assert figures["queries"] == 50
+        assert {"p50", "p95", "p99", "with_hits"} <= figures.keys()
+    for web in (size["web"], size["web_during_update"]):
+        assert web["errors"] == 0 and web["requests"] > 0
+    assert size["update"]["added"] == 3 and size["update"]["fraction_of_rebuild"] > 0
+    assert all({"target", "pass", "margin_pct"} <= t.keys() for t in size["targets"])
+    assert _results_stamp() == before, "a smoke run must not overwrite benchmarks/results/"
+
+
+def _results_stamp() -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (ROOT / "benchmarks" / "results").glob("*-speed.json")}
