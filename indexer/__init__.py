@@ -13,7 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import build, links, store
+from . import build, links, store, translate
 from .build import Report, SourceNotFoundError
 from .config import resolve_index_dir, resolve_sources
 from .documents import Document, Skipped
@@ -66,5 +66,5 @@ def status(index_dir: str | Path | None = None) -> dict:
         "twins": manifest.get("twins", 0), "skipped": sum(manifest.get("skipped_reasons", {}).values()),
         "skipped_reasons": manifest.get("skipped_reasons", {}), "sources": manifest.get("sources", []),
         "built_at": built_at, "age_seconds": round(age, 1) if age is not None else None,
-        "build_seconds": manifest.get("seconds"),
+        "build_seconds": manifest.get("seconds"), "translation": translate.state(gen),
     }

@@ -78,6 +78,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--limit", type=int, default=10, help="hits per page (default 10, at most 100)")
     c.add_argument("--page", type=int, default=1, help="page of results (default 1)")
     c.add_argument("--json", action="store_true", help="print the results as JSON")
+    c.add_argument("--explain", action="store_true",
+                   help="show how each hit was found: its own text, translated query words, or its twin")
     c.set_defaults(run=run_search)
 
     c = sub.add_parser("show", parents=[common], help="show one document",
@@ -142,7 +144,8 @@ def _terminal(snippet_html: str) -> str:
 
 
 def run_search(args) -> int:
-    results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page)
+    results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page,
+                             explain=args.explain)
     if args.json:
         _print_json(results.to_dict())
         return 0
@@ -161,7 +164,16 @@ def run_search(args) -> int:
         out.print(f"   {_terminal(hit.snippet)}")
         if hit.twin:
             out.print(f"   [dim]twin ({(hit.twin_lang or '').upper()}): {escape(hit.twin)}[/]")
+        if hit.paths is not None:
+            out.print(f"   [dim]found through: {escape(_explanation(hit))}[/]")
     return 0
+
+
+def _explanation(hit: indexer.Hit) -> str:
+    """`its own text, translation (cooperation → zusammenarbeit), its twin`."""
+    names = {"text": "its own text", "twin": "its twin", "translation": "translation ({})".format(
+        "; ".join(f"{word} → {', '.join(found)}" for word, found in (hit.matched or {}).items()))}
+    return ", ".join(names[p] for p in hit.paths or []) or "nothing (a filter only)"
 
 
 def run_show(args) -> int:
@@ -195,6 +207,12 @@ def run_stats(args) -> int:
     print(f"skipped:   {info['skipped']} files {info['skipped_reasons'] or ''}".rstrip())
     print(f"sources:   {', '.join(info['sources'])}")
     print(f"built:     {info['built_at']} ({info['age_seconds']:.0f}s ago, took {info['build_seconds']}s)")
+    t = info["translation"]
+    where = (f"{t['dictionary']} ({t['dictionary_entries']:,} entries)" if t["dictionary"] else
+             f"not installed (Debian package {t['dictionary_package']}): learned lexicon only")
+    print(f"dictionary: {where}")
+    print(f"learned:   {t['learned_translations']:,} translations from {t['learned_from_pairs']:,} twin pairs")
+    print(f"compounds: {'split (wordfreq)' if t['compound_lexicon'] else 'not split: wordfreq is not installed'}")
     return 0
 
 

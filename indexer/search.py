@@ -2,8 +2,11 @@
 
 A query is analyzed once per language and run against every language's title and body fields
 (BM25F, titles boosted), so names and numbers find releases in either language and each
-language's words find their own stems. Open searchers are cached per thread and per generation:
-a rebuild that swaps generations is picked up by the next query.
+language's words find their own stems; German compounds also search their parts, and words also
+search their translations (see `expand`). With `lang` set, a release is found through three paths:
+its own text, its translated query words, and its twin in the other language (a hit on the twin
+counts for it). Open searchers are cached per thread and per generation: a rebuild that swaps
+generations is picked up by the next query.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.qparser import (
@@ -24,7 +28,6 @@ from whoosh.qparser import (
     OrGroup,
     PhrasePlugin,
     Plugin,
-    QueryParser,
     RangePlugin,
     WildcardPlugin,
     syntax,
@@ -33,10 +36,14 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.searching import Searcher
 from whoosh.util.times import adatetime
 
-from . import links, snippets, store
+from . import dictionary, lexicon, links, snippets, store
+from .analysis import STOPS
+from .concepts import ConceptGroup, coordinated
 from .config import resolve_index_dir
+from .expand import MIXED_TRANSLATION_BOOST, TRANSLATION_BOOST, ExpandingParser, QueryContext
 from .metadata import parse_iso_date
 from .schema import LANGS, text_fields
+from .translate import OTHER, Translator, guess_language, names, query_words
 from .vocabulary import Vocabulary
 
 MAX_QUERY_CHARS = 1000
@@ -48,6 +55,12 @@ FIELD_GROUPS: dict[str | None, list[str]] = {
     None: ALL_TEXT, "title": text_fields("title"), "body": text_fields("body"),
 }
 OPERATORS = {"and", "or", "not", "andnot", "andmaybe", "to"}
+# A question's `?` ends a sentence; as a wildcard (`Bowl?` = `Bowl` + one letter) it would lose the word.
+QUESTION_MARK = re.compile(r"(?<=[^\W\d_])\?+(?=\s|$)")
+TWIN_WEIGHT = 0.6  # a twin's score counts this much, added, for the release in the asked-for language
+# ... and this much where the query is in the asked-for language: then the twin matched only through
+# translations, which the release's own text already had a chance at.
+SAME_LANGUAGE_TWIN_WEIGHT = 0.3
 
 
 class QueryError(store.IndexerError, ValueError):
@@ -69,6 +82,10 @@ class Hit:
     twin_lang: str | None = None
     url: str | None = None
     path: str | None = None
+    # With `explain=True`: how the hit was found ("text", "translation", "twin") and which
+    # translations of which query words it contains ({"cooperation": ["zusammenarbeit"]}).
+    paths: list[str] | None = None
+    matched: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -124,24 +141,38 @@ class FieldGroupsPlugin(Plugin):
                 variant = copy.copy(node)
                 variant.set_fieldname(fieldname, override=True)
                 variants.append(variant)
-            group[i] = syntax.OrGroup(variants)
+            group[i] = ConceptGroup(variants)
         return group
 
 
-def make_parser(schema) -> QueryParser:
-    parser = QueryParser(None, schema, group=OrGroup)
+def make_parser(schema) -> ExpandingParser:
+    parser = ExpandingParser(None, schema, group=OrGroup)
     parser.remove_plugin_class(FieldsPlugin)
     parser.add_plugin(FieldsPlugin(remove_unknown=False))
     parser.add_plugin(FieldGroupsPlugin())
     return parser
 
 
-def plain_parser(schema) -> QueryParser:
+def plain_parser(schema) -> ExpandingParser:
     """Words only: what a malformed query degrades to."""
     parser = make_parser(schema)
     for plugin in (PhrasePlugin, RangePlugin, GtLtPlugin, WildcardPlugin):
         parser.remove_plugin_class(plugin)
     return parser
+
+
+@dataclass(frozen=True)
+class TwinScope:
+    """What a search with `lang` runs over: the releases in `lang` (`targets`), those plus their twins
+    (`allowed`), and document number -> twin's document number."""
+
+    targets: frozenset[int]
+    allowed: set[int]  # a set, not frozenset: Whoosh takes only a set as a filter; never changed
+    twin_of: dict[int, int]
+
+
+_scopes: dict[tuple[Path, str], TwinScope] = {}  # shared by the threads' handles: it never changes
+_scopes_lock = threading.Lock()
 
 
 @dataclass
@@ -151,16 +182,38 @@ class Handle:
 
     gen: Path
     searcher: Searcher
-    parser: QueryParser
-    plain: QueryParser
+    parser: ExpandingParser
+    plain: ExpandingParser
     partners: dict[str, tuple[str, float]]
     vocabulary: Vocabulary
+    translator: Translator
 
     @classmethod
     def open(cls, gen: Path) -> Handle:
         ix = whoosh_index.open_dir(gen)
         return cls(gen, ix.searcher(), make_parser(ix.schema), plain_parser(ix.schema),
-                   links.partner_map(links.load_links(gen)), Vocabulary(gen))
+                   links.partner_map(links.load_links(gen)), Vocabulary(gen),
+                   Translator(dictionary.load(), lexicon.load(gen)))
+
+    def twin_scope(self, lang: str) -> TwinScope:
+        """The releases in `lang` and their twins, by document number; computed once per generation."""
+        key = (self.gen, lang)
+        with _scopes_lock:
+            scope = _scopes.get(key)
+        if scope is None:
+            targets = frozenset(self.searcher.docs_for_query(wq.Term("lang", lang)))
+            number = self.searcher.document_number
+            twin_of = {}
+            for doc_id, (twin, _) in self.partners.items():
+                a, b = number(id=doc_id), number(id=twin)
+                if a is not None and b is not None:
+                    twin_of[a] = b
+            scope = TwinScope(targets, set(targets) | {twin_of[d] for d in targets if d in twin_of}, twin_of)
+            with _scopes_lock:
+                for old in [k for k in _scopes if k[0] != self.gen]:
+                    del _scopes[old]
+                _scopes[key] = scope
+        return scope
 
     def analyzer(self, lang: str):
         return self.searcher.schema[f"body_{lang if lang in LANGS else 'xx'}"].analyzer
@@ -200,28 +253,101 @@ def open_handle(index_dir: str | Path | None) -> Handle:
 
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
            page: int = 1, date_from: str | None = None, date_to: str | None = None,
-           source: str | None = None) -> Results:
-    """Ranked hits for `query` in either language; see the README for the query syntax."""
+           source: str | None = None, translate: bool = True, explain: bool = False) -> Results:
+    """Ranked hits for `query` in either language; see the README for the query syntax.
+
+    `translate=False` searches the words only as typed (no dictionary); `explain=True` fills each
+    hit's `paths` and `matched` (at some cost: every matching document records its terms).
+    """
     started = time.perf_counter()
     query = _check_query(query)
     limit, page, lang = _check_paging(limit, page, lang)
     handle = open_handle(index_dir)
-    q = parse(handle, query)
-    filters = _filters(handle, lang, date_from, date_to, source)
+    q = parse(handle, query, translate, lang)
     window = page * limit
     if window > MAX_WINDOW:
         raise QueryError(f"page {page} is too deep (results are paged up to {MAX_WINDOW:,}); refine the query")
-    results = handle.searcher.search(q, limit=window, filter=filters, terms=False)
-    total = len(results)
-    hits = [_hit(handle, q, r) for r in results[(page - 1) * limit: window]]
+    filters = _filters(handle, lang, date_from, date_to, source)
+    if lang in OTHER and handle.partners:
+        ranked, total = _search_with_twins(handle, q, lang, _filters(handle, None, date_from, date_to, source),
+                                           window, explain)
+    else:
+        results = handle.searcher.search(q, limit=window, filter=filters, terms=explain)
+        total = len(results)
+        ranked = [Ranked(r.docnum, r.score, r, None) for r in results[:window]]
+    hits = [_hit(handle, q, r, explain) for r in ranked[(page - 1) * limit: window]]
     suggestion = suggest(handle, query, q, filters, total) if total < SUGGEST_BELOW else None
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
                    hits=hits)
 
 
-def parse(handle: Handle, query: str) -> wq.Query:
-    """The full syntax where the query is well-formed, plain words where it is not."""
+class RecordingCollector(collectors.TopCollector):
+    """The top hits, and every matching document number on the way (Whoosh's own collector would
+    search a second time to list them)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit, usequality=False)  # no skipping: every match is seen
+
+    def prepare(self, top_searcher, q, context) -> None:
+        super().prepare(top_searcher, q, context)
+        self.docset: set[int] = set()
+
+    def _collect(self, global_docnum: int, score: float):
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+@dataclass
+class Ranked:
+    """A result before it becomes a Hit: its own match (if any) and its twin's (if that counted)."""
+
+    docnum: int
+    score: float
+    own: object | None  # whoosh.searching.Hit
+    twin: object | None
+
+
+def _search_with_twins(handle: Handle, q: wq.Query, lang: str, filters: wq.Query | None, window: int,
+                       explain: bool) -> tuple[list[Ranked], int]:
+    """Releases in `lang` ranked by their own match plus their twin's: both languages are searched,
+    and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
+    searcher = handle.searcher
+    scope = handle.twin_scope(lang)
+    targets, allowed, twin_of = scope.targets, scope.allowed, scope.twin_of
+    if filters is not None:  # dates and sources are the asked-for release's, not its twin's
+        targets = targets & set(searcher.docs_for_query(filters))
+        allowed = set(targets) | {twin_of[d] for d in targets if d in twin_of}
+    collector = RecordingCollector(2 * window + 10)
+    wrapped = collectors.TermsCollector(collector) if explain else collector
+    wrapped = collectors.FilterCollector(wrapped, allow=allowed)
+    searcher.search_with_collector(q, wrapped)
+    results = wrapped.results()
+    twin_weight = SAME_LANGUAGE_TWIN_WEIGHT if handle.parser.context.lang == lang else TWIN_WEIGHT
+    found: dict[int, Ranked] = {}
+    for r in results:
+        own = r.docnum in targets
+        docnum = r.docnum if own else twin_of[r.docnum]
+        entry = found.setdefault(docnum, Ranked(docnum, 0.0, None, None))
+        if own:
+            entry.own, entry.score = r, entry.score + r.score
+        else:
+            entry.twin, entry.score = r, entry.score + twin_weight * r.score
+    matched = collector.docset
+    total = len((matched & targets) | {twin_of[d] for d in matched - targets})
+    return sorted(found.values(), key=lambda e: -e.score)[:window], total
+
+
+def parse(handle: Handle, query: str, translate: bool = True, lang: str | None = None) -> wq.Query:
+    """The full syntax where the query is well-formed, plain words where it is not. `lang` is the
+    language asked for: without one, translations weigh less, so that the query's own language leads."""
+    query = QUESTION_MARK.sub("", query)
+    words = query_words(query)
+    qlang = guess_language(words, handle.translator)
+    handle.parser.context = handle.plain.context = QueryContext(
+        qlang, handle.translator if translate else None, names(words, qlang),
+        TRANSLATION_BOOST if lang else MIXED_TRANSLATION_BOOST,
+        qlang is not None and any(w.lower() not in STOPS[qlang] for w in words))
     try:
         q = handle.parser.parse(query)
         if _has_error(q):
@@ -230,7 +356,7 @@ def parse(handle: Handle, query: str) -> wq.Query:
         q = None
     if q is None:
         q = handle.plain.parse(" ".join(re.findall(r"\w+", query)))
-    q = _exclude_negations(q)
+    q = coordinated(_exclude_negations(q))
     if q is wq.NullQuery:
         raise QueryError(f"the query {query[:60]!r} has no words to search for (stop words and operators "
                          "alone find nothing)")
@@ -305,20 +431,44 @@ def _date_bound(value: str | None, name: str, end: bool = False):
     return when
 
 
-def _hit(handle: Handle, q: wq.Query, r) -> Hit:
-    stored = r.fields()
+def _hit(handle: Handle, q: wq.Query, r: Ranked, explain: bool) -> Hit:
+    stored = handle.searcher.stored_fields(r.docnum)
     lang = stored.get("lang") or "und"
     fl = lang if lang in LANGS else "xx"
     terms = snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"})
     twin, _ = handle.partners.get(stored["id"], (None, 0.0))
     twin_doc = handle.stored(twin) if twin else None
-    return Hit(
+    hit = Hit(
         id=stored["id"], lang=lang, title=stored.get("title"), date=stored.get("date_text"),
         place=stored.get("place"), source=stored.get("source"), score=round(r.score, 4),
         snippet=snippets.snippet(stored.get("body") or "", handle.analyzer(lang), terms),
         twin=twin if twin_doc else None, twin_title=twin_doc.get("title") if twin_doc else None,
         twin_lang=twin_doc.get("lang") if twin_doc else None, url=stored.get("url"), path=stored.get("path"),
     )
+    if explain:
+        hit.paths, hit.matched = _explain(handle, r)
+    return hit
+
+
+def _explain(handle: Handle, r: Ranked) -> tuple[list[str], dict[str, list[str]]]:
+    """Which paths found a result, and which translated words its own text contains."""
+    paths: list[str] = []
+    matched: dict[str, list[str]] = {}
+    if r.own is not None:
+        translated = handle.parser.context.translated
+        for fieldname, term in r.own.matched_terms():
+            key = (fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+            if key in translated:
+                word, translation = translated[key]
+                if translation not in matched.setdefault(word, []):
+                    matched[word].append(translation)
+            elif "text" not in paths:
+                paths.append("text")
+        if matched:
+            paths.append("translation")
+    if r.twin is not None:
+        paths.append("twin")
+    return paths, matched
 
 
 def suggest(handle: Handle, query: str, q: wq.Query, filters, total: int) -> str | None:
@@ -338,7 +488,11 @@ def suggest(handle: Handle, query: str, q: wq.Query, filters, total: int) -> str
             changed = True
     if not changed:
         return None
-    better = handle.searcher.search(parse(handle, corrected), limit=1, filter=filters, terms=False)
+    try:
+        better_q = parse(handle, corrected)
+    except QueryError:  # corrected into stop words only
+        return None
+    better = handle.searcher.search(better_q, limit=1, filter=filters, terms=False)
     return corrected if len(better) > total else None
 
 

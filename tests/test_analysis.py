@@ -43,7 +43,8 @@ def test_german_stop_words_also_in_transliterated_spelling():
 
 
 def test_german_stems():
-    assert terms(german_analyzer(), "Kooperationen Finanztechnologie") == ["kooperation", "finanztechnologi"]
+    assert terms(german_analyzer(), "Kooperationen Finanztechnologie", mode="query") == [
+        "kooperation", "finanztechnologi"]
 
 
 def test_neutral_analyzer_lowercases_without_stemming():
