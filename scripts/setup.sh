@@ -16,6 +16,9 @@ apt_install() {
         >/dev/null 2>&1 || echo "setup: could not install $missing with apt-get" >&2
 }
 
+# The German-English dictionary (GPL) for query translation, read from its installed path;
+# without it translation falls back to the lexicon learned from the archive's own twins.
+apt_install trans-de-en
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 if [ $want_test = 1 ]; then
