@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -33,3 +34,14 @@ def seed_copy(tmp_path) -> Path:
     source = tmp_path / "source"
     shutil.copytree(SEEDS, source)
     return source
+
+
+def seeds_with(folder: Path, records: list[dict]) -> Path:
+    """A source folder: the seed releases plus `records` as one JSONL file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, folder)
+    with open(folder / "crafted.jsonl", "w", encoding="utf-8") as f:
+        for rec in records:
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return folder

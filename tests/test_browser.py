@@ -7,8 +7,6 @@ the reason, never silently.
 
 from __future__ import annotations
 
-import json
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +14,11 @@ from pathlib import Path
 import pytest
 
 import indexer
+from tests.conftest import seeds_with
 from web import create_app
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -35,9 +32,6 @@ except ImportError:  # reported by the `browser` fixture as a skip with the reas
 
 def write_source(folder: Path) -> Path:
     """The seeds, a stated twin pair, and 24 Rotterdam releases (two languages) for a second page."""
-    folder.mkdir(parents=True)
-    for seed in SEEDS.glob("*.txt"):
-        shutil.copy(seed, folder)
     records = [
         {"id": PAIR_DE, "lang": "de", "twin": PAIR_EN, "date": "2021-05-04", "source": "Testdienst",
          "title": "Windpark Nordsee liefert erstmals Strom nach Rotterdam",
@@ -55,9 +49,7 @@ def write_source(folder: Path) -> Path:
         title = f"Hafenbericht Rotterdam Nr. {n}" if lang == "de" else f"Port of Rotterdam report no. {n}"
         records.append({"id": f"rotterdam-{n:02d}", "lang": lang, "date": f"2020-{n % 12 + 1:02d}-15",
                         "source": "Hafenbericht", "title": title, "body": body})
-    with open(folder / "crafted.jsonl", "w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    seeds_with(folder, records)
     return folder
 
 

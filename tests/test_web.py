@@ -7,21 +7,17 @@ releases for a second page of results.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 import indexer
+from tests.conftest import S000, S002, seeds_with
 from web import create_app
 from web.params import API_MAX_LIMIT, MAX_QUERY_CHARS
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-S000, S001, S002 = "000_5db2e4839f960f52", "001_e333d4c9757654c0", "002_d87448fb5db125ea"
 HOSTILE = {
     "id": "hostile", "lang": "en", "title": "Hostile <script>alert(1)</script> release",
     "body": "The hostile text says \"><img src=x onerror=alert(1)> and continues about the market, finance "
@@ -33,9 +29,6 @@ SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referr
 
 def write_source(folder: Path, generated: int = 14) -> Path:
     """Seeds, the hostile release, a stated twin pair, a slash id, and `generated` Rotterdam releases."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for seed in SEEDS.glob("*.txt"):
-        shutil.copy(seed, folder)
     records = [
         HOSTILE,
         {"id": PAIR_DE, "lang": "de", "twin": PAIR_EN, "date": "2021-05-04", "source": "Testdienst",
@@ -53,9 +46,7 @@ def write_source(folder: Path, generated: int = 14) -> Path:
                 f"The port of Rotterdam reports more container throughput in quarter {n}.")
         records.append({"id": f"rotterdam-{n:02d}", "lang": lang, "date": f"2020-03-{n + 1:02d}",
                         "source": "Hafenbericht", "title": f"Rotterdam {n}", "body": body})
-    with open(folder / "crafted.jsonl", "w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    seeds_with(folder, records)
     (folder / "press").mkdir(exist_ok=True)
     (folder / "press" / "report-7.txt").write_text(
         "Slash id report about Gezeitenkraftwerke\n\nBerlin (ots) - Ein Bericht über Gezeitenkraftwerke "
