@@ -429,7 +429,7 @@ def document_fields(doc: Document, file_key: str) -> dict:
         "title": doc.title, "body": doc.body, "date_text": doc.date,
         "place": doc.place or "", "_stored_place": doc.place,
         "source": " ".join([doc.source or "", *doc.cited]), "_stored_source": doc.source,
-        "cited": doc.cited, "url": doc.url, "path": doc.path, "file": file_key,
+        "cited": doc.cited, "editor": doc.editor, "url": doc.url, "path": doc.path, "file": file_key,
         "length": len(doc.body),
         f"title_{fl}": doc.title or "", f"body_{fl}": doc.body,
     }

@@ -184,7 +184,7 @@ def run_show(args) -> int:
     if args.json:
         _print_json(doc)
         return 0
-    for key in ("id", "lang", "title", "date", "place", "source", "cited", "url", "path", "twin"):
+    for key in ("id", "lang", "title", "date", "place", "source", "cited", "editor", "url", "path", "twin"):
         value = doc.get(key)
         if value:
             print(f"{key + ':':8} {', '.join(value) if isinstance(value, list) else value}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import threading
 
 from whoosh.lang.stopwords import stoplists
@@ -155,8 +154,3 @@ def _modifiers(text: str, room: int) -> list[tuple[tuple[str, ...], float]]:
             for first, total in _modifiers(text[:i], room - 1):
                 found.append(((*first, last[0]), total + last[1]))
     return found
-
-
-def log_frequency(word: str) -> float:
-    """log10 of a German word's frequency, -inf when the lexicon does not know it."""
-    return lexicon().get(word.casefold(), -math.inf)

@@ -38,6 +38,7 @@ class Document:
     place: str | None = None
     source: str | None = None
     cited: list[str] = field(default_factory=list)  # sources the release itself names
+    editor: str | None = None
     url: str | None = None
     path: str = ""  # file, relative to the source folder
     twin: str | None = None  # stated twin (JSONL `twin`); computed links live in the index
@@ -143,7 +144,7 @@ def loose_text_document(id_: str, text: str, relpath: str, title: str | None = N
     meta = extract(text, title_hint=title)
     return Document(
         id=id_, title=meta.title, body=meta.body, date=meta.date, place=meta.place,
-        source=meta.source, cited=meta.cited, url=meta.url, path=relpath,
+        source=meta.source, cited=meta.cited, editor=meta.editor, url=meta.url, path=relpath,
     )
 
 

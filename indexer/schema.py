@@ -34,6 +34,7 @@ def build_schema() -> Schema:
         "place": TEXT(analyzer=neutral_analyzer(), stored=True, multitoken_query="phrase"),
         "source": TEXT(analyzer=neutral_analyzer(), stored=True, multitoken_query="phrase"),
         "cited": STORED,
+        "editor": STORED,
         "url": STORED,
         "path": STORED,
         "file": ID,  # the absolute source file, so `update` can delete what a file produced

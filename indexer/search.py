@@ -507,6 +507,7 @@ def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
         "id": stored["id"], "lang": stored.get("lang"), "lang_prob": stored.get("lang_prob"),
         "title": stored.get("title"), "body": stored.get("body"), "date": stored.get("date_text"),
         "place": stored.get("place"), "source": stored.get("source"), "cited": stored.get("cited") or [],
+        "editor": stored.get("editor"),
         "url": stored.get("url"), "path": stored.get("path"), "twin": twin, "twin_score": score,
     }
 

@@ -51,6 +51,10 @@ def test_details_block_keeps_the_cited_sources(seeds):
     assert seeds[S002].cited == ["www.ots.at", "www.chinadaily.com.cn", "www.dihk.de"]
 
 
+def test_editor_line_becomes_metadata(seeds):
+    assert (seeds[S004].source, seeds[S004].editor) == ("SHINE", "Xu Fang")
+
+
 @pytest.mark.parametrize("junk", ["Leave a Reply", "Your email address", "Besuchen Sie uns", "<ul", "Editor:",
                                   "Source", "Quellen", "News / Metro", "**", "/PRNewswire/"])
 def test_bodies_carry_no_boilerplate(seeds, junk):

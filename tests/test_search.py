@@ -179,6 +179,7 @@ def test_get_returns_every_field(seed_index):
     assert doc["title"] == "Shanghai and City of London seek to strengthen financial ties"
     assert (doc["lang"], doc["date"], doc["source"], doc["path"]) == ("en", "2023-09-25", "SHINE", f"{S004}.txt")
     assert doc["body"].startswith("Shanghai Mayor Gong Zheng met with a delegation")
+    assert doc["editor"] == "Xu Fang"
 
 
 def test_get_unknown_id_is_none(seed_index):
