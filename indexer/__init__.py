@@ -17,7 +17,7 @@ from . import build, links, store, translate
 from .build import Report, SourceNotFoundError
 from .config import resolve_index_dir, resolve_sources
 from .documents import Document, Skipped
-from .search import Hit, QueryError, Results, get, highlight, search
+from .search import Hit, QueryError, Results, get, highlight, search, warm
 from .store import IndexerError, IndexNotFoundError
 from .twins import Link
 
@@ -26,7 +26,7 @@ DEFAULT_INDEX_DIR = resolve_index_dir()
 __all__ = [
     "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexNotFoundError", "IndexerError", "Link", "QueryError",
     "Report", "Results", "Skipped", "SourceNotFoundError", "get", "highlight", "rebuild", "search",
-    "status", "twins", "update",
+    "status", "twins", "update", "warm",
 ]
 
 

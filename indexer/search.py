@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from whoosh import collectors
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.qparser import (
@@ -36,7 +36,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.searching import Searcher
 from whoosh.util.times import adatetime
 
-from . import dictionary, lexicon, links, snippets, store
+from . import dictionary, lexicon, links, ranking, snippets, store
 from .analysis import STOPS
 from .concepts import ConceptGroup, coordinated
 from .config import resolve_index_dir
@@ -55,8 +55,9 @@ FIELD_GROUPS: dict[str | None, list[str]] = {
     None: ALL_TEXT, "title": text_fields("title"), "body": text_fields("body"),
 }
 OPERATORS = {"and", "or", "not", "andnot", "andmaybe", "to"}
-# A question's `?` ends a sentence; as a wildcard (`Bowl?` = `Bowl` + one letter) it would lose the word.
-QUESTION_MARK = re.compile(r"(?<=[^\W\d_])\?+(?=\s|$)")
+# A question's `?` ends a sentence; as a wildcard (`Bowl?` = `Bowl` + one character) it would lose the word
+# (`AS-278?` and a lone `?` would scan the whole lexicon). Inside a word (`Me?er`) it stays a wildcard.
+QUESTION_MARK = re.compile(r"\?+(?=\s|$)")
 TWIN_WEIGHT = 0.6  # a twin's score counts this much, added, for the release in the asked-for language
 # ... and this much where the query is in the asked-for language: then the twin matched only through
 # translations, which the release's own text already had a chance at.
@@ -163,60 +164,60 @@ def plain_parser(schema) -> ExpandingParser:
 
 @dataclass(frozen=True)
 class TwinScope:
-    """What a search with `lang` runs over: the releases in `lang` (`targets`), those plus their twins
-    (`allowed`), and document number -> twin's document number."""
+    """What a search with `lang` runs over, one entry per document number: whether a release is in
+    `lang` (`targets`), and its twin's document number, or -1 (`twin_of`)."""
 
-    targets: frozenset[int]
-    allowed: set[int]  # a set, not frozenset: Whoosh takes only a set as a filter; never changed
-    twin_of: dict[int, int]
-
-
-_scopes: dict[tuple[Path, str], TwinScope] = {}  # shared by the threads' handles: it never changes
-_scopes_lock = threading.Lock()
+    targets: np.ndarray
+    twin_of: np.ndarray
 
 
 @dataclass
 class Handle:
-    """An open generation: searcher, parsers, twin links. One per thread, since neither Whoosh
-    searchers nor PyStemmer objects may be shared between threads."""
+    """An open generation: searcher, ranker, parsers, twin links. One per thread, since neither Whoosh
+    searchers nor PyStemmer objects may be shared between threads; what they compute once per
+    generation (`ranking.Generation`: postings, lengths, filters, twin scopes) is shared."""
 
     gen: Path
     searcher: Searcher
+    ranker: ranking.Ranker
     parser: ExpandingParser
     plain: ExpandingParser
     partners: dict[str, tuple[str, float]]
     vocabulary: Vocabulary
     translator: Translator
+    word_analyzers: dict[str, snippets.WordAnalyzer] = field(default_factory=dict)
 
     @classmethod
     def open(cls, gen: Path) -> Handle:
         ix = whoosh_index.open_dir(gen)
-        return cls(gen, ix.searcher(), make_parser(ix.schema), plain_parser(ix.schema),
-                   links.partner_map(links.load_links(gen)), Vocabulary(gen),
+        searcher = ix.searcher()
+        return cls(gen, searcher, ranking.Ranker(searcher, ranking.generation(gen)), make_parser(ix.schema),
+                   plain_parser(ix.schema), links.partner_map(links.load_links(gen)), Vocabulary(gen),
                    Translator(dictionary.load(), lexicon.load(gen)))
 
-    def twin_scope(self, lang: str) -> TwinScope:
-        """The releases in `lang` and their twins, by document number; computed once per generation."""
-        key = (self.gen, lang)
-        with _scopes_lock:
-            scope = _scopes.get(key)
-        if scope is None:
-            targets = frozenset(self.searcher.docs_for_query(wq.Term("lang", lang)))
-            number = self.searcher.document_number
-            twin_of = {}
-            for doc_id, (twin, _) in self.partners.items():
-                a, b = number(id=doc_id), number(id=twin)
-                if a is not None and b is not None:
-                    twin_of[a] = b
-            scope = TwinScope(targets, set(targets) | {twin_of[d] for d in targets if d in twin_of}, twin_of)
-            with _scopes_lock:
-                for old in [k for k in _scopes if k[0] != self.gen]:
-                    del _scopes[old]
-                _scopes[key] = scope
-        return scope
+    def mask(self, q: wq.Query) -> np.ndarray:
+        """The documents `q` matches, as one flag per document number; kept for the generation."""
+        return self.ranker.shared.remember(("mask", repr(q)), lambda: self.ranker.mask(q))
 
-    def analyzer(self, lang: str):
-        return self.searcher.schema[f"body_{lang if lang in LANGS else 'xx'}"].analyzer
+    def twin_scope(self, lang: str) -> TwinScope:
+        """The releases in `lang` and their twins' document numbers; computed once per generation."""
+        return self.ranker.shared.remember(("twins", lang), lambda: self._twin_scope(lang))
+
+    def _twin_scope(self, lang: str) -> TwinScope:
+        number = self.searcher.document_number
+        twin_of = np.full(self.ranker.size, -1, dtype=np.int64)
+        for doc_id, (twin, _) in self.partners.items():
+            a, b = number(id=doc_id), number(id=twin)
+            if a is not None and b is not None:
+                twin_of[a] = b
+        return TwinScope(self.mask(wq.Term("lang", lang)), twin_of)
+
+    def words(self, lang: str) -> snippets.WordAnalyzer:
+        """The analyzer of `lang`'s body field, for marking matches in stored text."""
+        fieldname = f"body_{lang if lang in LANGS else 'xx'}"
+        if fieldname not in self.word_analyzers:
+            self.word_analyzers[fieldname] = snippets.WordAnalyzer(self.searcher.schema[fieldname].analyzer)
+        return self.word_analyzers[fieldname]
 
     def stored(self, doc_id: str) -> dict | None:
         return self.searcher.document(id=doc_id)
@@ -267,75 +268,54 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     window = page * limit
     if window > MAX_WINDOW:
         raise QueryError(f"page {page} is too deep (results are paged up to {MAX_WINDOW:,}); refine the query")
-    filters = _filters(handle, lang, date_from, date_to, source)
-    if lang in OTHER and handle.partners:
-        ranked, total = _search_with_twins(handle, q, lang, _filters(handle, None, date_from, date_to, source),
-                                           window, explain)
-    else:
-        results = handle.searcher.search(q, limit=window, filter=filters, terms=explain)
-        total = len(results)
-        ranked = [Ranked(r.docnum, r.score, r, None) for r in results[:window]]
+    ranked, total = _rank(handle, q, lang, _filters(handle, date_from, date_to, source), window)
     hits = [_hit(handle, q, r, explain) for r in ranked[(page - 1) * limit: window]]
-    suggestion = suggest(handle, query, q, filters, total) if total < SUGGEST_BELOW else None
+    suggestion = suggest(handle, query, lang, date_from, date_to, source, total) if total < SUGGEST_BELOW else None
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
                    hits=hits)
 
 
-class RecordingCollector(collectors.TopCollector):
-    """The top hits, and every matching document number on the way (Whoosh's own collector would
-    search a second time to list them)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit, usequality=False)  # no skipping: every match is seen
-
-    def prepare(self, top_searcher, q, context) -> None:
-        super().prepare(top_searcher, q, context)
-        self.docset: set[int] = set()
-
-    def _collect(self, global_docnum: int, score: float):
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
-
-
 @dataclass
 class Ranked:
-    """A result before it becomes a Hit: its own match (if any) and its twin's (if that counted)."""
+    """A result before it becomes a Hit: its score, and whether its own text and its twin matched."""
 
     docnum: int
     score: float
-    own: object | None  # whoosh.searching.Hit
-    twin: object | None
+    own: bool = True
+    twin: bool = False
 
 
-def _search_with_twins(handle: Handle, q: wq.Query, lang: str, filters: wq.Query | None, window: int,
-                       explain: bool) -> tuple[list[Ranked], int]:
-    """Releases in `lang` ranked by their own match plus their twin's: both languages are searched,
-    and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
-    searcher = handle.searcher
-    scope = handle.twin_scope(lang)
-    targets, allowed, twin_of = scope.targets, scope.allowed, scope.twin_of
-    if filters is not None:  # dates and sources are the asked-for release's, not its twin's
-        targets = targets & set(searcher.docs_for_query(filters))
-        allowed = set(targets) | {twin_of[d] for d in targets if d in twin_of}
-    collector = RecordingCollector(2 * window + 10)
-    wrapped = collectors.TermsCollector(collector) if explain else collector
-    wrapped = collectors.FilterCollector(wrapped, allow=allowed)
-    searcher.search_with_collector(q, wrapped)
-    results = wrapped.results()
-    twin_weight = SAME_LANGUAGE_TWIN_WEIGHT if handle.parser.context.lang == lang else TWIN_WEIGHT
-    found: dict[int, Ranked] = {}
-    for r in results:
-        own = r.docnum in targets
-        docnum = r.docnum if own else twin_of[r.docnum]
-        entry = found.setdefault(docnum, Ranked(docnum, 0.0, None, None))
-        if own:
-            entry.own, entry.score = r, entry.score + r.score
-        else:
-            entry.twin, entry.score = r, entry.score + twin_weight * r.score
-    matched = collector.docset
-    total = len((matched & targets) | {twin_of[d] for d in matched - targets})
-    return sorted(found.values(), key=lambda e: -e.score)[:window], total
+OWN, TWIN = 1.0, 2.0  # how a result was found, summed: 1 own text, 2 its twin, 3 both
+
+
+def _rank(handle: Handle, q: wq.Query, lang: str | None, filters: wq.Query | None,
+          window: int) -> tuple[list[Ranked], int]:
+    """The best `window` results and how many there are in all. With `lang` (and twin links), both
+    languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
+    found = handle.ranker.search(q)
+    allowed = handle.mask(filters) if filters is not None else None  # dates and sources: the release's own
+    if lang in OTHER and handle.partners:
+        scope = handle.twin_scope(lang)
+        targets = scope.targets if allowed is None else scope.targets & allowed
+        partner = scope.twin_of[found.docs]
+        through_twin = (partner >= 0) & targets[np.maximum(partner, 0)] & ~targets[found.docs]
+        own = found.only(targets)
+        twin_weight = SAME_LANGUAGE_TWIN_WEIGHT if handle.parser.context.lang == lang else TWIN_WEIGHT
+        via = ranking.Postings(partner[through_twin], found.scores[through_twin] * twin_weight)
+        docs, scores, how = ranking.combine([own, via], handle.ranker.size,
+                                            [np.full(len(own), OWN), np.full(len(via), TWIN)])
+        best = ranking.top(ranking.Postings(docs, scores), window)
+        found_how = how[np.searchsorted(docs, best.docs)]
+        return [Ranked(d, s, h != TWIN, h != OWN) for d, s, h in
+                zip(best.docs.tolist(), best.scores.tolist(), found_how.tolist(), strict=True)], len(docs)
+    if lang:
+        language = handle.mask(wq.Term("lang", lang))
+        allowed = language if allowed is None else language & allowed
+    if allowed is not None:
+        found = found.only(allowed)
+    best = ranking.top(found, window)
+    return [Ranked(d, s) for d, s in zip(best.docs.tolist(), best.scores.tolist(), strict=True)], len(found)
 
 
 def parse(handle: Handle, query: str, translate: bool = True, lang: str | None = None) -> wq.Query:
@@ -373,6 +353,8 @@ def _exclude_negations(q: wq.Query) -> wq.Query:
             kept = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost)
             return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
         return q if negative else wq.Or(positive, boost=q.boost)
+    if isinstance(q, wq.BinaryQuery):  # `a ANDNOT b`, `a ANDMAYBE b`: no boost of their own
+        return q.__class__(_exclude_negations(q.a), _exclude_negations(q.b))
     if isinstance(q, wq.CompoundQuery):
         return q.__class__([_exclude_negations(c) for c in q.subqueries], boost=q.boost)
     return q
@@ -404,11 +386,9 @@ def _check_paging(limit: int, page: int, lang: str | None) -> tuple[int, int, st
     return limit, page, lang or None
 
 
-def _filters(handle: Handle, lang: str | None, date_from: str | None, date_to: str | None,
-             source: str | None) -> wq.Query | None:
+def _filters(handle: Handle, date_from: str | None, date_to: str | None, source: str | None) -> wq.Query | None:
+    """The date and source restrictions as one query, or None."""
     parts: list[wq.Query] = []
-    if lang:
-        parts.append(wq.Term("lang", lang))
     if date_from or date_to:
         start, end = _date_bound(date_from, "date_from"), _date_bound(date_to, "date_to", end=True)
         parts.append(wq.DateRange("date", start, end))
@@ -441,37 +421,40 @@ def _hit(handle: Handle, q: wq.Query, r: Ranked, explain: bool) -> Hit:
     hit = Hit(
         id=stored["id"], lang=lang, title=stored.get("title"), date=stored.get("date_text"),
         place=stored.get("place"), source=stored.get("source"), score=round(r.score, 4),
-        snippet=snippets.snippet(stored.get("body") or "", handle.analyzer(lang), terms),
+        snippet=snippets.snippet(stored.get("body") or "", handle.words(lang), terms),
         twin=twin if twin_doc else None, twin_title=twin_doc.get("title") if twin_doc else None,
         twin_lang=twin_doc.get("lang") if twin_doc else None, url=stored.get("url"), path=stored.get("path"),
     )
     if explain:
-        hit.paths, hit.matched = _explain(handle, r)
+        hit.paths, hit.matched = _explain(handle, q, r)
     return hit
 
 
-def _explain(handle: Handle, r: Ranked) -> tuple[list[str], dict[str, list[str]]]:
+def _explain(handle: Handle, q: wq.Query, r: Ranked) -> tuple[list[str], dict[str, list[str]]]:
     """Which paths found a result, and which translated words its own text contains."""
     paths: list[str] = []
     matched: dict[str, list[str]] = {}
-    if r.own is not None:
+    if r.own:
         translated = handle.parser.context.translated
-        for fieldname, term in r.own.matched_terms():
-            key = (fieldname, term.decode("utf-8") if isinstance(term, bytes) else term)
+        terms = handle.ranker.matched_terms(q, r.docnum)
+        for key in terms:
             if key in translated:
                 word, translation = translated[key]
                 if translation not in matched.setdefault(word, []):
                     matched[word].append(translation)
             elif "text" not in paths:
                 paths.append("text")
+        if not terms:  # a phrase, prefix or range: no single word to tell
+            paths.append("text")
         if matched:
             paths.append("translation")
-    if r.twin is not None:
+    if r.twin:
         paths.append("twin")
     return paths, matched
 
 
-def suggest(handle: Handle, query: str, q: wq.Query, filters, total: int) -> str | None:
+def suggest(handle: Handle, query: str, lang: str | None, date_from: str | None, date_to: str | None,
+            source: str | None, total: int) -> str | None:
     """A spelling correction from the index's own vocabulary, if it finds more than `query` did.
 
     Each unknown word is replaced by the known word nearest to it (one edit before two), and among
@@ -492,8 +475,19 @@ def suggest(handle: Handle, query: str, q: wq.Query, filters, total: int) -> str
         better_q = parse(handle, corrected)
     except QueryError:  # corrected into stop words only
         return None
-    better = handle.searcher.search(better_q, limit=1, filter=filters, terms=False)
-    return corrected if len(better) > total else None
+    _, better = _rank(handle, better_q, lang, _filters(handle, date_from, date_to, source), 1)
+    return corrected if better > total else None
+
+
+def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict:
+    """Loads the serving generation's most used postings (up to `budget` postings, by default as
+    many as the cache holds), so that the first searches after it are as fast as later ones. For servers: a
+    search also works, just slower, without it."""
+    started = time.perf_counter()
+    handle = open_handle(index_dir)
+    terms, postings = handle.ranker.warm(ranking.CACHE_POSTINGS if budget is None else budget)
+    return {"generation": handle.gen.name, "terms": terms, "postings": postings,
+            "seconds": round(time.perf_counter() - started, 2)}
 
 
 def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
@@ -520,4 +514,4 @@ def highlight(text: str, query: str, lang: str | None, index_dir: str | Path | N
         q = parse(handle, _check_query(query))
     except QueryError:
         return snippets.render(text, [])
-    return snippets.highlight(text, handle.analyzer(fl), snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"}))
+    return snippets.highlight(text, handle.words(fl), snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"}))

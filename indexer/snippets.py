@@ -7,13 +7,48 @@ comparing the analyzed tokens with the query's analyzed terms, so a stemmed or n
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 
 from whoosh import query as wq
 
+from .analysis import TOKEN_PATTERN
+
 SNIPPET_CHARS = 300
 LEAD_CONTEXT = 60  # characters shown before the first match of a window
+REMEMBERED_WORDS = 200_000
+WORD = re.compile(TOKEN_PATTERN)
+
+
+class WordAnalyzer:
+    """A language's analyzer applied word by word, each distinct word analyzed once.
+
+    Our chains look at one token at a time (no filter looks at a neighbour), so a text's terms are
+    its words' terms, and bodies share most of their words: a snippet mostly looks them up. Not
+    thread-safe (the analyzer's stemmer is per thread): one per search handle.
+    """
+
+    def __init__(self, analyzer) -> None:
+        self.analyzer = analyzer
+        self._terms: dict[str, tuple[tuple[str, int, int], ...]] = {}
+
+    def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(term, start, end) of every term of `text`, in order."""
+        remembered = self._terms
+        for m in WORD.finditer(text):
+            word = m.group()
+            terms = remembered.get(word)
+            if terms is None:
+                if len(remembered) >= REMEMBERED_WORDS:
+                    remembered.clear()
+                terms = remembered[word] = tuple(
+                    (t.text, t.startchar, t.endchar)
+                    for t in self.analyzer(word, mode="index", chars=True, positions=False))
+            start = m.start()
+            for term, s, e in terms:
+                yield term, start + s, start + e
 
 
 @dataclass
@@ -47,18 +82,18 @@ def query_terms(q: wq.Query, fieldnames: set[str]) -> QueryTerms:
     return terms
 
 
-def match_spans(text: str, analyzer, terms: QueryTerms) -> list[tuple[int, int, str]]:
+def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple[int, int, str]]:
     """(start, end, term) of every token of `text` that the query matches, merged where they overlap."""
     if not terms or not text:
         return []
     spans: list[tuple[int, int, str]] = []
-    for t in analyzer(text, mode="index", chars=True, positions=False):
-        if terms.matches(t.text):
-            if spans and t.startchar < spans[-1][1]:
-                start, end, term = spans[-1]
-                spans[-1] = (start, max(end, t.endchar), term)
+    for term, s, e in words(text):
+        if terms.matches(term):
+            if spans and s < spans[-1][1]:
+                start, end, first = spans[-1]
+                spans[-1] = (start, max(end, e), first)
             else:
-                spans.append((t.startchar, t.endchar, t.text))
+                spans.append((s, e, term))
     return spans
 
 
@@ -77,10 +112,10 @@ def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: in
     return "".join(out)
 
 
-def snippet(text: str, analyzer, terms: QueryTerms, max_chars: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, words: WordAnalyzer, terms: QueryTerms, max_chars: int = SNIPPET_CHARS) -> str:
     """The window of `text` that shows the most distinct matches; its opening when nothing matches."""
     text = " ".join(text.split())
-    spans = match_spans(text, analyzer, terms)
+    spans = match_spans(text, words, terms)
     if not spans:
         start = 0
     else:
@@ -96,9 +131,9 @@ def snippet(text: str, analyzer, terms: QueryTerms, max_chars: int = SNIPPET_CHA
     return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
 
 
-def highlight(text: str, analyzer, terms: QueryTerms) -> str:
+def highlight(text: str, words: WordAnalyzer, terms: QueryTerms) -> str:
     """All of `text` as HTML with every match marked."""
-    return render(text, match_spans(text, analyzer, terms))
+    return render(text, match_spans(text, words, terms))
 
 
 def _word_start(text: str, pos: int) -> int:

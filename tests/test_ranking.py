@@ -1,0 +1,106 @@
+"""Array-at-a-time ranking (`indexer.ranking`) against Whoosh's own matchers, on real indexes."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+import indexer
+from indexer import ranking, snippets
+from indexer.analysis import english_analyzer, german_analyzer
+from tests.conftest import S002, SEEDS, SHARED_EVAL
+
+search_module = importlib.import_module("indexer.search")  # `indexer.search` is the function
+XQUAD = SHARED_EVAL / "xquad-dev"
+SYNTAX = ['"Super Bowl"', "Super AND Bowl", "Bowl NOT Broncos", "title:Panthers", "Pant*", "lang:de Verteidigung",
+          "Verteid?gung", "body:(Sauerstoff OR oxygen)", "Panthers ANDNOT Denver", "date:[2015 TO 2017] Bowl"]
+
+
+@pytest.fixture(scope="module")
+def xquad_index(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("xquad-index")
+    indexer.rebuild(source=XQUAD / "docs", index_dir=index_dir)
+    return index_dir
+
+
+def whoosh_scores(handle, q: wq.Query) -> dict[int, float]:
+    """Every match of `q` and its score, by walking Whoosh's matcher over the whole index."""
+    m = q.matcher(handle.searcher, handle.searcher.context(needs_current=True))
+    found = {}
+    while m.is_active():
+        found[m.id()] = m.score()
+        m.next()
+    return found
+
+
+def questions() -> list[str]:
+    rows = (json.loads(line) for line in (XQUAD / "questions.jsonl").read_text(encoding="utf-8").splitlines())
+    return [r["question"] for r in rows]
+
+
+def test_every_dev_question_and_syntax_query_scores_as_whoosh_scores_it(xquad_index):
+    handle = search_module.open_handle(xquad_index)
+    assert len(handle.searcher.reader().leaf_readers()) == 1  # one segment: Whoosh's own search is global
+    queries = questions() + SYNTAX
+    assert len(queries) == 862
+    for text in queries:
+        q = search_module.parse(handle, text)
+        found = handle.ranker.search(q)
+        expected = whoosh_scores(handle, q)
+        assert found.docs.tolist() == sorted(expected), text
+        assert found.scores == pytest.approx([expected[d] for d in found.docs.tolist()], rel=1e-9), text
+
+
+def test_the_top_results_are_the_best_scores_with_ties_in_document_order():
+    found = ranking.Postings(np.array([1, 2, 3, 4, 5, 6], dtype=np.int32), np.array([0.5, 2.0, 1.0, 2.0, 1.0, 0.1]))
+    best = ranking.top(found, 4)
+    assert best.docs.tolist() == [2, 4, 3, 5]
+    assert best.scores.tolist() == [2.0, 2.0, 1.0, 1.0]
+    assert ranking.top(found, 3).docs.tolist() == [2, 4, 3]
+
+
+def test_small_and_large_unions_sum_alike():
+    a = ranking.Postings(np.array([1, 4, 7], dtype=np.int32), np.array([1.0, 2.0, 3.0]))
+    b = ranking.Postings(np.array([4, 9], dtype=np.int32), np.array([0.5, 1.5]))
+    for size in (10, 10_000):  # 5 postings are more than 1/16 of 10 documents: the dense path
+        docs, scores, extra = ranking.combine([a, b], size, [np.full(3, 1.0), np.full(2, 2.0)])
+        assert docs.tolist() == [1, 4, 7, 9]
+        assert scores.tolist() == [1.0, 2.5, 3.0, 1.5]
+        assert extra.tolist() == [1.0, 3.0, 1.0, 2.0]
+
+
+def test_word_by_word_analysis_marks_what_whole_text_analysis_marks(xquad_index):
+    files = sorted((XQUAD / "docs" / "de").iterdir())[:30] + sorted((XQUAD / "docs" / "en").iterdir())[:30]
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for analyzer in (german_analyzer(), english_analyzer()):
+        words = snippets.WordAnalyzer(analyzer)
+        for text in texts:
+            tokens = analyzer(text, mode="index", chars=True, positions=False)
+            assert list(words(text)) == [(t.text, t.startchar, t.endchar) for t in tokens]
+
+
+def test_a_question_mark_after_a_word_or_alone_is_punctuation(seed_index):
+    handle = search_module.open_handle(seed_index)
+    for text in ("Wer ist in Luohu?", "What is AS-278?", "Was gilt ?"):
+        q = search_module.parse(handle, text)
+        assert not [leaf for leaf in q.leaves() if isinstance(leaf, wq.Wildcard)], text
+    assert [h.id for h in indexer.search("Luohu?", index_dir=seed_index)] == [
+        h.id for h in indexer.search("Luohu", index_dir=seed_index)]
+    assert [h.id for h in indexer.search("Luo?u", index_dir=seed_index)] == [S002]  # inside a word: a wildcard
+
+
+def test_warm_loads_the_most_frequent_postings_and_changes_no_result(seed_index, monkeypatch):
+    before = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
+    monkeypatch.setattr(ranking, "WARM_MIN_FREQUENCY", 2)
+    warmed = indexer.warm(seed_index, budget=200)
+    assert 0 < warmed["postings"] <= 200 and warmed["terms"] > 0
+    handle = search_module.open_handle(seed_index)
+    assert handle.ranker.shared.postings.size >= warmed["postings"]
+    after = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
+    before.pop("elapsed_ms"), after.pop("elapsed_ms")
+    assert after == before
