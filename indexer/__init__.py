@@ -17,7 +17,7 @@ from . import build, links, store, translate
 from .build import Report, SourceNotFoundError
 from .config import resolve_index_dir, resolve_sources
 from .documents import Document, Skipped
-from .search import Hit, QueryError, Results, get, highlight, search, warm
+from .search import Hit, QueryError, Results, close_handles, get, highlight, search, warm
 from .store import IndexerError, IndexNotFoundError
 from .twins import Link
 
@@ -25,7 +25,7 @@ DEFAULT_INDEX_DIR = resolve_index_dir()
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexNotFoundError", "IndexerError", "Link", "QueryError",
-    "Report", "Results", "Skipped", "SourceNotFoundError", "get", "highlight", "rebuild", "search",
+    "Report", "Results", "Skipped", "SourceNotFoundError", "close_handles", "get", "highlight", "rebuild", "search",
     "status", "twins", "update", "warm",
 ]
 

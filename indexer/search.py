@@ -252,6 +252,13 @@ def open_handle(index_dir: str | Path | None) -> Handle:
     return handle
 
 
+def close_handles() -> None:
+    """Closes the calling thread's searchers. What they loaded per generation (postings, lengths)
+    stays for the next handle: a server warms, closes, then forks processes that share it."""
+    for handle in _local.__dict__.pop("handles", {}).values():
+        handle.close()
+
+
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
            page: int = 1, date_from: str | None = None, date_to: str | None = None,
            source: str | None = None, translate: bool = True, explain: bool = False) -> Results:

@@ -7,14 +7,20 @@ releases for a second page of results.
 
 from __future__ import annotations
 
+import json
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 import indexer
-from tests.conftest import S000, S002, seeds_with
+from tests.conftest import ROOT, S000, S002, seeds_with
 from web import create_app
 from web.params import API_MAX_LIMIT, MAX_QUERY_CHARS
 
@@ -460,3 +466,31 @@ def test_cli_reads_the_environment(monkeypatch):
     args = parse_args([])
     assert (args.host, args.port, args.index) == ("0.0.0.0", 9123, "/srv/idx")
     assert parse_args(["--port", "81", "--index", "x"]).port == 81
+
+
+def test_python_m_web_serves_from_several_processes_and_stops_them_all(seed_index):
+    """The production entry point: warm-up, two forked waitress processes on one port, clean stop."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port), "--index", str(seed_index),
+                               "--processes", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=Luohu", timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.2)
+        assert [h["id"] for h in body["hits"]] == [S002]
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "warmed gen-" in err and "2 server processes" in err
+    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
+import socket
 import sys
 
 import waitress
@@ -31,7 +34,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"port to listen on (env TWINSEARCH_PORT; default {DEFAULT_PORT})")
     parser.add_argument("--index", default=os.environ.get("TWINSEARCH_INDEX"), metavar="DIR",
                         help="index folder (env TWINSEARCH_INDEX; default ./index)")
-    parser.add_argument("--threads", type=int, default=4, metavar="N", help="waitress worker threads (default 4)")
+    parser.add_argument("--threads", type=int, default=4, metavar="N",
+                        help="waitress worker threads per process (default 4)")
+    parser.add_argument("--processes", type=int, default=_env_int("TWINSEARCH_PROCESSES", os.cpu_count() or 1),
+                        metavar="N", help="server processes sharing the port: Python runs one thread at a time "
+                        "per process, so it takes a second process to use a second core (env "
+                        "TWINSEARCH_PROCESSES; default: one per core)")
     parser.add_argument("--no-warm", dest="warm", action="store_false",
                         help="start serving at once instead of first loading the most used postings")
     parser.add_argument("--debug", action="store_true",
@@ -39,31 +47,68 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be from 0 to 65535, not {args.port}")
-    if args.threads < 1:
-        parser.error("--threads must be at least 1")
+    if args.threads < 1 or args.processes < 1:
+        parser.error("--threads and --processes must be at least 1")
     return args
 
 
 def _env_port() -> int:
-    raw = os.environ.get("TWINSEARCH_PORT")
+    return _env_int("TWINSEARCH_PORT", DEFAULT_PORT)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
     if not raw:
-        return DEFAULT_PORT
+        return default
     try:
         return int(raw)
     except ValueError:
-        sys.exit(f"TWINSEARCH_PORT must be a port number, not {raw!r}")
+        sys.exit(f"{name} must be a whole number, not {raw!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(index_dir=args.index)  # logs the index folder and whether it holds an index
-    if args.warm:
-        _warm(args.index)
     if args.debug:
         app.run(host=args.host, port=args.port, debug=True)
         return
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    if args.warm:
+        _warm(args.index)
+    if args.processes == 1:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    else:
+        _serve_processes(app, args)
+
+
+def _serve_processes(app, args: argparse.Namespace) -> None:
+    """`args.processes` waitress servers accepting on one socket. They are forked after the warm-up
+    and share its postings; each opens its own searchers (open files must not be shared)."""
+    indexer.close_handles()
+    sock = socket.create_server((args.host, args.port), backlog=1024)
+    children = []
+    for _ in range(args.processes):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                waitress.serve(app, sockets=[sock], threads=args.threads)
+            finally:
+                os._exit(1)
+        children.append(pid)
+    log.info("%d server processes on http://%s:%d", len(children), args.host, args.port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        pid, status = os.wait()  # one process ended: stop the others rather than serve at part strength
+        children.remove(pid)
+        log.error("server process %d ended (status %d); stopping", pid, status)
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
 
 
 def _warm(index_dir: str | None) -> None:
