@@ -19,7 +19,7 @@ import queue
 import sys
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +41,9 @@ from .twins import Signals, signals
 log = logging.getLogger(__name__)
 
 FILES = "files.json"
-WRITER_MB = 192  # per worker: Whoosh spills postings to disk beyond this
+# Per worker: Whoosh spills postings to disk beyond this. 64 instead of 192 costs ~20% more CPU and
+# saves ~170 MB at 10,000 releases (`benchmarks/RESULTS.md`).
+WRITER_MB = int(os.environ.get("TWINSEARCH_WRITER_MB", 96))
 BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
 PARALLEL_FROM_BYTES = 2 * 1024 * 1024  # below this, worker start-up costs more than it saves
 
@@ -212,7 +214,7 @@ class Build:
             workers = workers or _default_workers(jobs)
             self.report.workers = workers
             runner = _in_process if workers == 1 else _in_workers
-            segments, results = runner(self.ix.storage.folder, jobs, workers, show_progress, label)
+            segments, results = runner(self.ix.storage.folder, jobs, workers, show_progress, label, self._absorb)
             duplicates = self._collect(results)
             commit_segments(writer, segments)
         except BaseException:
@@ -222,6 +224,15 @@ class Build:
             with self.ix.writer() as fix:
                 for doc_id, key in duplicates:
                     fix.delete_by_query(And([Term("id", doc_id), Term("file", key)]))
+
+    def _absorb(self, results: list[FileResult]) -> None:
+        """Shrinks results as they arrive, before the build waits for the rest: the words join the
+        vocabulary, and signal keys, which repeat across documents, share one string each."""
+        for result in results:
+            self.words |= result.words
+            result.words = set()
+            result.signals = {doc_id: sig._replace(keys=tuple(map(sys.intern, sig.keys)))
+                              for doc_id, sig in result.signals.items()}
 
     def _collect(self, results: list[FileResult]) -> list[tuple[str, str]]:
         """Takes in the workers' results in source order; returns the (id, file) pairs that lost an id."""
@@ -237,15 +248,13 @@ class Build:
                     continue
                 self.owners[doc_id] = result.key
                 ids.append(doc_id)
-                sig = result.signals[doc_id]  # keys repeat across documents: share one string each
-                self.state.signals[doc_id] = sig._replace(keys=tuple(map(sys.intern, sig.keys)))
+                self.state.signals[doc_id] = result.signals[doc_id]
                 if doc_id in result.stated:
                     self.state.stated[doc_id] = result.stated[doc_id]
             for s in skipped:
                 log.warning("skipped %s: %s", s.path, s.reason)
             result.record.update(ids=ids, skipped=[(s.path, s.reason) for s in skipped])
             self.files[result.key] = result.record
-            self.words |= result.words
             self.report.added += len(ids)
             self.report.skipped += skipped
         return duplicates
@@ -346,11 +355,12 @@ class SegmentBuilder:
         return self.writer._finalize_segment()
 
 
-def _in_process(folder: str, jobs: list[Job], workers: int, show_progress: bool,
-                label: str) -> tuple[list, list[FileResult]]:
+def _in_process(folder: str, jobs: list[Job], workers: int, show_progress: bool, label: str,
+                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult]]:
     builder = SegmentBuilder(folder)
     try:
         results = [builder.index(job) for job in progress(jobs, label, show_progress)]
+        absorb(results)
     except BaseException:
         builder.writer._close_segment()
         raise
@@ -377,8 +387,8 @@ def _worker(folder: str, jobs: multiprocessing.Queue, results: multiprocessing.Q
         results.put(("error", traceback.format_exc()))
 
 
-def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
-                label: str) -> tuple[list, list[FileResult]]:
+def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool, label: str,
+                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult]]:
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     job_queue, result_queue = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(folder, job_queue, result_queue, os.getpid()), daemon=True)
@@ -401,6 +411,7 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
                 if payload is not None:
                     segments.append(payload)
                 continue
+            absorb(payload)
             results += payload
             for _ in payload:
                 next(bar, None)
