@@ -129,12 +129,12 @@ class PostingCache:
 
 
 class Generation:
-    """What all threads share for one index generation: field lengths, live documents, postings, and
+    """What all threads share for one index generation: length norms, live documents, postings, and
     whatever else a search computes once per generation (`remember`)."""
 
     def __init__(self) -> None:
         self.postings = PostingCache()
-        self._lengths: dict[str, np.ndarray] = {}
+        self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._live: np.ndarray | None = None
         self._remembered: OrderedDict[tuple, object] = OrderedDict()
         self._lock = threading.Lock()
@@ -163,15 +163,19 @@ class Generation:
             self._live = live
         return self._live
 
-    def lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
-        """Each document's length of `fieldname`, as Whoosh stores it (one byte, lossy)."""
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
+    def norm(self, searcher: Searcher, fieldname: str, k1: float, b: float) -> np.ndarray:
+        """BM25's length normalization of each document, `k1 * (1 - b + b * length / average)`, from
+        the field lengths as Whoosh stores them (one byte, lossy)."""
+        key = (fieldname, k1, b)
+        norm = self._norms.get(key)
+        if norm is None:
             parts = [_segment_lengths(r, fieldname) for r, _ in searcher.reader().leaf_readers()]
             lengths = np.concatenate(parts) if parts else np.empty(0)
+            average = searcher.avg_field_length(fieldname) or 1
+            norm = k1 * ((1 - b) + b * lengths / average)
             with self._lock:
-                self._lengths[fieldname] = lengths
-        return lengths
+                self._norms[key] = norm
+        return norm
 
 
 _generations: dict[Path, Generation] = {}
@@ -209,7 +213,6 @@ class Ranker:
         self.size = self.reader.doc_count_all()
         weighting = searcher.weighting
         self.b, self.k1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
-        self._norms: dict[str, np.ndarray] = {}
 
     def search(self, q: wq.Query) -> Postings:
         """Every live document `q` matches, with its score."""
@@ -298,13 +301,7 @@ class Ranker:
         return math.log(self.size / (doc_frequency + 1)) + 1
 
     def _norm(self, fieldname: str) -> np.ndarray:
-        """BM25's length normalization of each document, `k1 * (1 - b + b * length / average)`."""
-        norm = self._norms.get(fieldname)
-        if norm is None:
-            average = self.searcher.avg_field_length(fieldname) or 1
-            lengths = self.shared.lengths(self.searcher, fieldname)
-            norm = self._norms[fieldname] = self.k1 * ((1 - self.b) + self.b * lengths / average)
-        return norm
+        return self.shared.norm(self.searcher, fieldname, self.k1, self.b)
 
     def _postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """All postings of a term, deleted documents included (as in Whoosh's document frequency);
