@@ -558,10 +558,17 @@ def _client(port: int, paths: list[str], offset: int, stop: threading.Event, loa
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (from /proc, so for any process of ours)."""
-    with open(f"/proc/{pid}/stat", "rb") as f:
-        fields = f.read().rsplit(b")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time a process and its live children (the web server's forked processes)
+    have used so far, from /proc."""
+    total = 0
+    for member in _tree(pid):
+        try:
+            with open(f"/proc/{member}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def http_load(port: int, queries: list[str], clients: int, during: Callable[[], Any],
@@ -708,7 +715,7 @@ def evaluate(n: int, r: dict) -> list[dict]:
                 1 / 3, False, at_100k, "x"),
         _target("query p95 < 25 ms", q_ours["p95"], 25, False, at_100k, " ms"),
         _target("query p95 < 25 ms without indexer.warm()", r["queries"].get("ours_cold", {}).get("p95"), 25, False,
-                False, " ms"),
+                False, " ms", note="not a target of the issue: the server warms before it listens"),
         _target("web >= 100 req/s, no errors", web["requests_per_second"], 100, True, True, " req/s",
                 web["errors"] == 0, f"{web['errors']} errors"),
         _target("web >= 100 req/s during update, no errors", during["requests_per_second"], 100, True, True,
@@ -790,7 +797,7 @@ def _target_line(t: dict) -> str:
     if t["pass"] is None:
         return f"    ----  {t['target']}: {t['note']}"
     verdict = ("PASS" if t["pass"] else "MISS") if t["applies"] else ("pass" if t["pass"] else "miss")
-    where = "" if t["applies"] else "  (info: target is set at another size)"
+    where = "" if t["applies"] else "  (info)" if t["note"] else "  (info: target is set at another size)"
     note = f", {t['note']}" if t["note"] else ""
     return (f"    {verdict}  {t['target']}: {_num(t['value'])}{t['unit']} vs {_num(t['threshold'])}{t['unit']} "
             f"(margin {t['margin_pct']:+.0f}%{note}){where}")
