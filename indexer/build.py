@@ -41,8 +41,7 @@ from .twins import Signals, signals
 log = logging.getLogger(__name__)
 
 FILES = "files.json"
-# Per worker: Whoosh spills postings to disk beyond this. 64 instead of 192 costs ~20% more CPU and
-# saves ~170 MB at 10,000 releases (`benchmarks/RESULTS.md`).
+# Per worker: Whoosh spills postings to disk beyond this; less saves memory and costs CPU.
 WRITER_MB = int(os.environ.get("TWINSEARCH_WRITER_MB", 96))
 BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
 PARALLEL_FROM_BYTES = 2 * 1024 * 1024  # below this, worker start-up costs more than it saves
