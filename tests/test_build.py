@@ -198,3 +198,18 @@ def test_duplicate_ids_across_workers_keep_the_first_file(tmp_path):
     report = build.rebuild([tmp_path / "a", tmp_path / "b"], tmp_path / "index", workers=2)
     assert report.documents == 1
     assert indexer.get("dup", index_dir=tmp_path / "index")["title"] == "From a"
+
+
+def test_rebuild_and_update_write_segments_as_plain_files(tmp_path, seed_copy):
+    """Whoosh reads a compound segment file through a BytesIO over its mmap, a private copy of every
+    posting for each open searcher; plain segment files are read from the shared page cache."""
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir, workers=2)
+    (seed_copy / "new.txt").write_text("Neue Meldung\n\nDer Bezirk Futian wächst schnell.", encoding="utf-8")
+    (seed_copy / f"{S002}.txt").unlink()
+    indexer.update(index_dir=index_dir)
+    gen = store.current(index_dir)
+    assert list(gen.glob("*.seg")) == []
+    assert len(list(gen.glob("*.pst"))) >= 2
+    assert [h.id for h in indexer.search("Futian", index_dir=index_dir)] == ["new"]
+    assert indexer.search("Luohu", index_dir=index_dir).total == 0
