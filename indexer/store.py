@@ -13,8 +13,10 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -95,9 +97,17 @@ def write_json(gen: Path, name: str, data: Any) -> None:
 
 
 def write_bytes(gen: Path, name: str, data: bytes) -> None:
-    """Writes a new file: a generation cloned by hard links must never change its source's files."""
+    with writing(gen, name) as f:
+        f.write(data)
+
+
+@contextmanager
+def writing(gen: Path, name: str) -> Iterator[BinaryIO]:
+    """A new file, under its name only once complete: a generation cloned by hard links must never
+    change its source's files, so each file is written afresh and renamed into place."""
     tmp = gen / f".{name}.tmp"
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as f:
+        yield f
     os.replace(tmp, gen / name)
 
 
