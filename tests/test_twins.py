@@ -105,6 +105,12 @@ def test_dates_match_across_languages():
     assert {"d:2019-06-22", "d:06-22", "w:6"} <= german & english
 
 
+def test_dates_and_number_words_are_found_in_any_case():
+    german = keys_of("AM SAMSTAG, 22. JUNI 2019: ZWEI MILLIONEN", "de")
+    english = keys_of("ON SATURDAY, JUNE 22, 2019: TWO MILLION", "en")
+    assert {"d:2019-06-22", "d:06-22", "w:6", "n:2000000"} <= german & english
+
+
 def test_names_links_and_addresses_survive_translation():
     german = keys_of("Die Cass Business School (PRNewswire) und Jiaozi: www.cass.city.ac.uk, info@cass.ac.uk",
                      "de")
