@@ -31,16 +31,18 @@ __all__ = [
 
 
 def rebuild(source: str | Path | list[str | Path] | None = None, index_dir: str | Path | None = None,
-            show_progress: bool = False) -> Report:
-    """Builds a fresh index of every release under `source` (one folder or several) and swaps it in."""
-    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress)
+            show_progress: bool = False, workers: int | None = None) -> Report:
+    """Builds a fresh index of every release under `source` (one folder or several) and swaps it in.
+
+    `workers`: indexing processes (default: one per core for a large job, in-process for a small one)."""
+    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress, workers)
 
 
 def update(index_dir: str | Path | None = None, source: str | Path | list[str | Path] | None = None,
-           show_progress: bool = False) -> Report:
+           show_progress: bool = False, workers: int | None = None) -> Report:
     """Indexes what changed since the last build (new, changed, removed files) and relinks twins."""
     sources = resolve_sources(source) if source else None
-    return build.update(resolve_index_dir(index_dir), sources, show_progress)
+    return build.update(resolve_index_dir(index_dir), sources, show_progress, workers)
 
 
 def twins(index_dir: str | Path | None = None, min_score: float | None = None) -> list[Link]:

@@ -50,11 +50,17 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--index", metavar="DIR", help=f"index folder (default: ${INDEX_ENV} or index/)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     common.add_argument("-q", "--quiet", action="count", default=0, help="only errors")
+    building = argparse.ArgumentParser(add_help=False)
+    building.add_argument("--workers", type=int, metavar="N",
+                          help="indexing processes (default: one per core for large jobs, 1 for small ones)")
+    building.add_argument("--nice", type=int, default=10, metavar="N",
+                          help="lower indexing's CPU priority by N (default 10; 0 keeps it): a search server "
+                          "on the same machine stays responsive, and an idle machine still runs it at full speed")
     p = argparse.ArgumentParser(prog="python -m indexer", description="twinsearch: bilingual press-release "
                                 "search. Build an index from a folder of releases, then search it.")
     sub = p.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    c = sub.add_parser("rebuild", parents=[common], help="index a source folder from scratch",
+    c = sub.add_parser("rebuild", parents=[common, building], help="index a source folder from scratch",
                        description="Index every release under the source folders into a new index and swap "
                        "it in atomically; the previous index serves until the new one is complete.")
     c.add_argument("--source", action="append", metavar="DIR",
@@ -62,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.set_defaults(run=run_rebuild)
 
-    c = sub.add_parser("update", parents=[common], help="index only new, changed and removed files",
+    c = sub.add_parser("update", parents=[common, building], help="index only new, changed and removed files",
                        description="Bring the index up to date with its source folders: new and changed "
                        "files are indexed, removed ones dropped, twins relinked.")
     c.add_argument("--source", action="append", metavar="DIR",
@@ -127,13 +133,21 @@ def _print_report(report: indexer.Report, as_json: bool, verb: str) -> int:
 
 
 def run_rebuild(args) -> int:
-    report = indexer.rebuild(args.source, args.index, show_progress=not args.json)
+    _yield_cpu(args.nice)
+    report = indexer.rebuild(args.source, args.index, show_progress=not args.json, workers=args.workers)
     return _print_report(report, args.json, "rebuilt")
 
 
 def run_update(args) -> int:
-    report = indexer.update(args.index, args.source, show_progress=not args.json)
+    _yield_cpu(args.nice)
+    report = indexer.update(args.index, args.source, show_progress=not args.json, workers=args.workers)
     return _print_report(report, args.json, "updated")
+
+
+def _yield_cpu(nice: int) -> None:
+    """Indexing runs behind interactive work; its worker processes inherit the priority."""
+    if nice > 0 and hasattr(os, "nice"):
+        os.nice(nice)
 
 
 def _terminal(snippet_html: str) -> str:

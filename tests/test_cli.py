@@ -94,3 +94,17 @@ def test_index_folder_from_the_environment(cli_index):
 
     r = cli("stats", "--json", env={**os.environ, "TWINSEARCH_INDEX": str(cli_index)})
     assert json.loads(r.stdout)["index_dir"] == str(cli_index)
+
+
+def test_rebuild_takes_the_number_of_workers(tmp_path):
+    r = cli("rebuild", "--source", ROOT / "seeds", "--index", tmp_path / "index", "--workers", "2", "--nice", "0",
+            "--json")
+    assert r.returncode == 0, r.stderr
+    assert (json.loads(r.stdout)["workers"], json.loads(r.stdout)["documents"]) == (2, 5)
+
+
+def test_indexing_lowers_its_cpu_priority():
+    code = ("import os; from indexer.cli import _yield_cpu; before = os.nice(0); _yield_cpu(7); "
+            "print(os.nice(0) - before)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "7", r.stderr
