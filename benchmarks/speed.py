@@ -64,6 +64,7 @@ CHILD_TIMEOUT = 4 * 3600  # a rebuild or update that takes longer than this is k
 STOCK_LANGS = ("de", "en")
 FTS_WORD = re.compile(r"\w+")
 GNU_TIME = "/usr/bin/time"  # measures each child's peak memory and CPU (Debian/Ubuntu: apt-get install time)
+UPDATE_NICE = 10  # beside a server, `update` runs at its default priority, below the server's
 ADDED_PREFIX = "zz-added-"  # files the update measurements add to an archive (and remove again)
 
 
@@ -316,7 +317,7 @@ def rebuild_figures(m: Measured, documents: int, index_mb: float, extra: dict | 
 def rebuild_ours(archive: Path, index: Path, work: Path) -> dict:
     shutil.rmtree(index, ignore_errors=True)
     cmd = [sys.executable, "-m", "indexer", "rebuild", "--source", str(archive), "--index", str(index),
-           "--json", "-q"]
+           "--json", "-q", "--nice", "0"]  # the same CPU priority as the baselines
     m = checked(run_measured(cmd, work), "our rebuild")
     report = json.loads(m.stdout)
     return rebuild_figures(m, report["documents"], dir_mb(index),
@@ -332,8 +333,8 @@ def rebuild_baseline(kind: str, archive: Path, target: Path, work: Path) -> dict
     return rebuild_figures(m, report["documents"], dir_mb(target), {"internal_seconds": report["seconds"]})
 
 
-def update_cmd(index: Path) -> list[str]:
-    return [sys.executable, "-m", "indexer", "update", "--index", str(index), "--json", "-q"]
+def update_cmd(index: Path, nice: int) -> list[str]:
+    return [sys.executable, "-m", "indexer", "update", "--index", str(index), "--json", "-q", "--nice", str(nice)]
 
 
 def update_figures(m: Measured, rebuild_seconds: float) -> dict:
@@ -664,7 +665,8 @@ def measure_queries(engines: list[str], ours_index: Path, targets: dict[str, Pat
 
 def measure_web_and_update(n: int, s: Settings, queries: list[str], archive: Path, index: Path,
                            rebuild: dict) -> dict:
-    """HTTP load alone, `update` +1% alone, then HTTP load during a second +1% `update`."""
+    """HTTP load alone, `update` +1% alone (at full priority), then HTTP load during a second +1% `update`
+    (at its default priority, below the server's, as it would run beside one)."""
     step = max(1, n // 100)
     out: dict[str, Any] = {}
     with Server(index, s.work / "web.log") as server:
@@ -673,11 +675,12 @@ def measure_web_and_update(n: int, s: Settings, queries: list[str], archive: Pat
                                server.proc.pid)
         add_releases(archive, n, step, "1")
         log(f"N={n:,}: update +{step:,}")
-        out["update"] = update_figures(run_measured(update_cmd(index), s.work), rebuild["seconds"])
+        out["update"] = update_figures(run_measured(update_cmd(index, 0), s.work), rebuild["seconds"])
         add_releases(archive, n + step, step, "2")
         log(f"N={n:,}: HTTP load during update +{step:,}")
         out["web_during_update"], m = http_load(server.port, queries, s.clients,
-                                                lambda: run_measured(update_cmd(index), s.work), server.proc.pid)
+                                                lambda: run_measured(update_cmd(index, UPDATE_NICE), s.work),
+                                                server.proc.pid)
         out["web_during_update"]["update"] = update_figures(m, rebuild["seconds"])
     return out
 
