@@ -5,8 +5,8 @@ where every matcher bounds its score. Our queries are wide ORs (each word in six
 compound parts and its translations) under a coordination factor, so Whoosh would score every
 matching document, some 30,000 per question at 100,000 releases, and take about half a second.
 
-Here each term's postings are decoded once into arrays (document numbers, weights) and kept in a
-per-generation LRU cache, BM25F is computed for the whole list at once, and the query tree is
+Here each term's postings are decoded once into arrays (document numbers, weights) and kept in an
+LRU cache per segment, BM25F is computed for the whole list at once, and the query tree is
 combined with array unions and intersections. The scores are the ones Whoosh's own matchers give
 (`tests/test_ranking.py` compares them); query nodes this module does not know, such as phrases,
 prefixes and ranges, are run through Whoosh's matcher and their matches taken as arrays.
@@ -32,7 +32,7 @@ from whoosh.util.numeric import byte_to_length
 from .concepts import COORD_POWER, Concept, Coordinated
 from .synonyms import Synonyms
 
-# Decoded postings kept per generation: 8 bytes each, so the default is at most 128 MB. At 100,000
+# Decoded postings kept per index folder: 8 bytes each, so the default is at most 128 MB. At 100,000
 # releases that holds the whole index; `warm` fills it with the most frequent terms first.
 CACHE_POSTINGS = int(os.environ.get("TWINSEARCH_CACHE_POSTINGS", 16_000_000))
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
@@ -101,23 +101,28 @@ def top(found: Postings, window: int) -> Postings:
     return Postings(found.docs[order], found.scores[order])
 
 
+CacheKey = tuple[str, str, bytes]  # (segment id, field, term)
+
+
 class PostingCache:
-    """Decoded postings of one generation, shared by all threads; least recently used go first."""
+    """Decoded postings per segment, shared by all threads and by the generations of one index folder:
+    segments never change, so after an `update` only its new segment starts cold. Entries hold the
+    segment's own document numbers; least recently used go first."""
 
     def __init__(self, limit: int = CACHE_POSTINGS) -> None:
         self.limit = limit
         self.size = 0
-        self._entries: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, key: CacheKey) -> tuple[np.ndarray, np.ndarray] | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple[str, bytes], entry: tuple[np.ndarray, np.ndarray]) -> None:
+    def put(self, key: CacheKey, entry: tuple[np.ndarray, np.ndarray]) -> None:
         with self._lock:
             if key in self._entries:
                 return
@@ -129,11 +134,11 @@ class PostingCache:
 
 
 class Generation:
-    """What all threads share for one index generation: length norms, live documents, postings, and
-    whatever else a search computes once per generation (`remember`)."""
+    """What all threads share for one index generation: length norms, live documents, the index
+    folder's postings, and whatever else a search computes once per generation (`remember`)."""
 
-    def __init__(self) -> None:
-        self.postings = PostingCache()
+    def __init__(self, postings: PostingCache) -> None:
+        self.postings = postings
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._live: np.ndarray | None = None
         self._remembered: OrderedDict[tuple, object] = OrderedDict()
@@ -179,17 +184,20 @@ class Generation:
 
 
 _generations: dict[Path, Generation] = {}
+_caches: dict[Path, PostingCache] = {}
 _generations_lock = threading.Lock()
 
 
 def generation(gen: Path) -> Generation:
-    """The shared state of `gen`; that of other generations of the same index is let go."""
+    """The shared state of `gen`; that of other generations of the same index is let go, except the
+    postings of the segments they have in common."""
     with _generations_lock:
         shared = _generations.get(gen)
         if shared is None:
             for old in [g for g in _generations if g.parent == gen.parent]:
                 del _generations[old]
-            shared = _generations[gen] = Generation()
+            postings = _caches.setdefault(gen.parent, PostingCache())
+            shared = _generations[gen] = Generation(postings)
         return shared
 
 
@@ -211,6 +219,7 @@ class Ranker:
         self.reader = searcher.reader()
         self.shared = shared
         self.size = self.reader.doc_count_all()
+        self.segments = [(reader, base, reader.segment().segment_id()) for reader, base in self.reader.leaf_readers()]
         weighting = searcher.weighting
         self.b, self.k1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
 
@@ -306,20 +315,26 @@ class Ranker:
     def _postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """All postings of a term, deleted documents included (as in Whoosh's document frequency);
         empty arrays for a term the index lacks (kept too: most query terms are not in most fields)."""
-        key = (fieldname, btext)
-        entry = self.shared.postings.get(key)
-        if entry is None:
-            docs, weights = [np.empty(0, np.int64)], [np.empty(0)]
-            for reader, base in self.reader.leaf_readers():
+        cache = self.shared.postings
+        docs, weights = [], []
+        for reader, base, segment in self.segments:
+            key = (segment, fieldname, btext)
+            entry = cache.get(key)
+            if entry is None:
                 try:
                     d, w = _decode(reader.postings(fieldname, btext))
                 except TermNotFound:
-                    continue
-                docs.append(d + base)
-                weights.append(w)
-            entry = (np.concatenate(docs).astype(np.int32), np.concatenate(weights).astype(np.float32))
-            self.shared.postings.put(key, entry)
-        return entry
+                    d, w = np.empty(0, np.int64), np.empty(0)
+                entry = (d.astype(np.int32), w.astype(np.float32))
+                cache.put(key, entry)
+            if len(entry[0]):
+                docs.append(entry[0] + base if base else entry[0])
+                weights.append(entry[1])
+        if len(docs) == 1:
+            return docs[0], weights[0]
+        if not docs:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        return np.concatenate(docs), np.concatenate(weights)
 
     def _synonyms(self, q: Synonyms) -> Postings:
         """A synonym group scored as one term: see `synonyms`."""

@@ -12,7 +12,7 @@ from whoosh import query as wq
 import indexer
 from indexer import ranking, snippets
 from indexer.analysis import english_analyzer, german_analyzer
-from tests.conftest import S002, SEEDS, SHARED_EVAL
+from tests.conftest import S002, SEEDS, SHARED_EVAL, seeds_with
 
 search_module = importlib.import_module("indexer.search")  # `indexer.search` is the function
 XQUAD = SHARED_EVAL / "xquad-dev"
@@ -104,3 +104,31 @@ def test_warm_loads_the_most_frequent_postings_and_changes_no_result(seed_index,
     after = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
     before.pop("elapsed_ms"), after.pop("elapsed_ms")
     assert after == before
+
+
+
+def test_an_update_decodes_only_its_new_segment_and_ranks_as_a_cold_start(tmp_path, monkeypatch):
+    records = [{"id": f"r{n}", "title": f"Report {n}", "body": f"Shenzhen fintech report number {n}."}
+               for n in range(10)]  # enough documents that the update keeps this segment as it is
+    source = seeds_with(tmp_path / "source", records)
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=source, index_dir=index_dir)
+    query = "Finanztechnologie Shenzhen London"
+    indexer.search(query, index_dir=index_dir)
+    before = {segment for _, _, segment in search_module.open_handle(index_dir).ranker.segments}
+    (source / "new.txt").write_text("Neue Meldung\n\nShenzhen und London: Finanztechnologie.", encoding="utf-8")
+    indexer.update(index_dir=index_dir)
+    decoded = []
+    put = ranking.PostingCache.put
+    monkeypatch.setattr(ranking.PostingCache, "put", lambda cache, key, entry: (decoded.append(key[0]),
+                                                                                put(cache, key, entry)))
+    warm = indexer.search(query, index_dir=index_dir).to_dict()
+    after = {segment for _, _, segment in search_module.open_handle(index_dir).ranker.segments}
+    assert len(before) == 1 and len(after) == 2 and before < after
+    assert decoded and set(decoded) == after - before
+    search_module.close_handles()
+    ranking._caches.clear()
+    ranking._generations.clear()
+    cold = indexer.search(query, index_dir=index_dir).to_dict()
+    warm.pop("elapsed_ms"), cold.pop("elapsed_ms")
+    assert warm == cold and warm["hits"][0]["id"] == "new"
