@@ -35,6 +35,10 @@ from .synonyms import Synonyms
 # Decoded postings kept per index folder: 8 bytes each, so the default is at most 128 MB. At 100,000
 # releases that holds the whole index; `warm` fills it with the most frequent terms first.
 CACHE_POSTINGS = int(os.environ.get("TWINSEARCH_CACHE_POSTINGS", 16_000_000))
+# An entry's key, tuple, two array objects and dict slot take about 500 bytes, as much as 64
+# postings; counting them bounds the cache also when most entries are empty (a query term missing
+# from a field or a segment).
+ENTRY_COST = 64
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
 REMEMBER = 64  # filters and twin scopes kept per generation
 DENSE_SHARE = 1 / 16  # above this many postings per document in the index, sum into a dense array
@@ -127,10 +131,10 @@ class PostingCache:
             if key in self._entries:
                 return
             self._entries[key] = entry
-            self.size += len(entry[0])
+            self.size += len(entry[0]) + ENTRY_COST
             while self.size > self.limit and len(self._entries) > 1:
                 _, (docs, _) = self._entries.popitem(last=False)
-                self.size -= len(docs)
+                self.size -= len(docs) + ENTRY_COST
 
 
 class Generation:

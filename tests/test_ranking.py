@@ -132,3 +132,13 @@ def test_an_update_decodes_only_its_new_segment_and_ranks_as_a_cold_start(tmp_pa
     cold = indexer.search(query, index_dir=index_dir).to_dict()
     warm.pop("elapsed_ms"), cold.pop("elapsed_ms")
     assert warm == cold and warm["hits"][0]["id"] == "new"
+
+
+def test_the_posting_cache_is_bounded_also_by_empty_entries():
+    cache = ranking.PostingCache(limit=10 * ranking.ENTRY_COST)
+    empty = (np.empty(0, np.int32), np.empty(0, np.float32))
+    for n in range(100):
+        cache.put(("segment", "body_en", f"missing{n}".encode()), empty)
+    assert len(cache._entries) == 10 and cache.size == 10 * ranking.ENTRY_COST
+    assert cache.get(("segment", "body_en", b"missing99")) is not None
+    assert cache.get(("segment", "body_en", b"missing0")) is None
