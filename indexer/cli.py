@@ -145,9 +145,21 @@ def run_update(args) -> int:
 
 
 def _yield_cpu(nice: int) -> None:
-    """Indexing runs behind interactive work; its worker processes inherit the priority."""
-    if nice > 0 and hasattr(os, "nice"):
-        os.nice(nice)
+    """Indexing runs behind interactive work; its worker processes inherit the priority.
+
+    Linux shares CPU time fairly between sessions first ("autogroups"), so `nice` alone orders
+    processes only within one session. A process that leads its own session (started by a
+    scheduler or a service manager) therefore also lowers its session's priority, which then
+    affects only itself and its workers; a command run from a shell leaves the shell's alone."""
+    if nice <= 0 or not hasattr(os, "nice"):
+        return
+    os.nice(nice)
+    if os.getsid(0) == os.getpid():
+        try:
+            with open("/proc/self/autogroup", "w") as f:
+                f.write(str(nice))
+        except OSError:  # no autogroups (another OS, or a kernel without them)
+            pass
 
 
 def _terminal(snippet_html: str) -> str:

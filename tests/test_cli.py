@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -108,3 +109,11 @@ def test_indexing_lowers_its_cpu_priority():
             "print(os.nice(0) - before)")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "7", r.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/autogroup"), reason="the kernel has no autogroups")
+def test_indexing_in_its_own_session_also_lowers_the_session_priority():
+    code = "from indexer.cli import _yield_cpu; _yield_cpu(7); print(open('/proc/self/autogroup').read())"
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                       start_new_session=True)
+    assert r.stdout.split()[-2:] == ["nice", "7"], r.stderr
