@@ -29,6 +29,7 @@ margin). Every run prints the machine and writes `benchmarks/results/<date>-spee
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import http.client
 import json
@@ -161,8 +162,13 @@ def run_measured(cmd: list[str], work: Path, timeout: float = CHILD_TIMEOUT) -> 
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
-    """Stops a child we started and everything it forked (it leads its own process group)."""
+    """Stops a child we started and everything it forked: its process group, and descendants that
+    started a session of their own (`setsid`)."""
+    descendants = _tree(proc.pid)[1:]
     for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in descendants:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -334,7 +340,10 @@ def rebuild_baseline(kind: str, archive: Path, target: Path, work: Path) -> dict
 
 
 def update_cmd(index: Path, nice: int) -> list[str]:
-    return [sys.executable, "-m", "indexer", "update", "--index", str(index), "--json", "-q", "--nice", str(nice)]
+    """`update` at full priority (`nice` 0), or as the README says to run it beside a server: at a
+    lower priority, in a session of its own (Linux shares CPU between sessions before nice counts)."""
+    cmd = [sys.executable, "-m", "indexer", "update", "--index", str(index), "--json", "-q", "--nice", str(nice)]
+    return ["setsid", *cmd] if nice else cmd
 
 
 def update_figures(m: Measured, rebuild_seconds: float) -> dict:
@@ -824,13 +833,7 @@ def code_version() -> dict:
 
 
 def write_results(data: dict, out: Path | None) -> Path:
-    if out is None:
-        return machine.save("speed", data)
-    payload = {"machine": machine.describe(), "command": " ".join(["python", "-m", "benchmarks.speed",
-                                                                   *sys.argv[1:]]), **data}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return out
+    return machine.save("speed", data, out)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
