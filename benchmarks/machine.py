@@ -37,10 +37,10 @@ def peak_rss_mb(children: bool = False) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def save(name: str, data: dict) -> Path:
-    """Writes `benchmarks/results/<date>-<name>.json` with the machine and the command line."""
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{time.strftime('%Y-%m-%d')}-{name}.json"
+def save(name: str, data: dict, path: Path | None = None) -> Path:
+    """Writes `path` (default `benchmarks/results/<date>-<name>.json`) with the machine and the command line."""
+    path = path or RESULTS / f"{time.strftime('%Y-%m-%d')}-{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"machine": describe(), "command": " ".join(["python", "-m", f"benchmarks.{name}", *sys.argv[1:]]),
                **data}
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

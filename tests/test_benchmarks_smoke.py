@@ -1,4 +1,4 @@
-"""The speed benchmark still runs end to end: a tiny `--smoke` run, as CI would start it."""
+"""The speed benchmarks still run end to end: tiny `--smoke` runs, as CI would start them."""
 
 from __future__ import annotations
 
@@ -48,3 +48,17 @@ def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
 
 def _results_stamp() -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (ROOT / "benchmarks" / "results").glob("*-speed.json")}
+
+
+def test_build_phases_smoke_run_accounts_for_every_phase(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.build_phases", "--smoke", "--work", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "machine:" in done.stdout and "stock Whoosh" in done.stdout
+    [path] = tmp_path.glob("*-build_phases.json")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["documents"] == 100
+    assert set(result["ms_per_doc"]) == {"read", "detect", "fields", "add_document", "signals", "words",
+                                         "write_segment"}
+    assert result["ours_ms_per_doc"] == pytest.approx(sum(result["ms_per_doc"].values()), abs=1e-3)
+    assert result["stock_ms_per_doc"] > 0
