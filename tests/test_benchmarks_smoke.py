@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import speed
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT.parent / "shared" / "eval" / "xquad-dev" / "questions.jsonl"
 ENGINES = {"ours", "whoosh", "fts5"}
@@ -44,6 +46,12 @@ def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
     assert size["update"]["added"] == 3 and size["update"]["fraction_of_rebuild"] > 0
     assert all({"target", "pass", "margin_pct"} <= t.keys() for t in size["targets"])
     assert _results_stamp() == before, "a smoke run must not overwrite benchmarks/results/"
+
+    skipped = size | {"web_during_update": None}  # as a size above --load-during-update-up-to
+    skipped["targets"] = speed.evaluate(300, skipped)
+    [during] = [t for t in skipped["targets"] if t["target"].startswith("web >= 100 req/s during update")]
+    assert (during["pass"], during["note"]) == (None, "not measured")
+    assert "web during update     not measured at this size" in speed.table(300, skipped)
 
 
 def _results_stamp() -> dict[str, int]:
