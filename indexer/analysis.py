@@ -8,16 +8,21 @@ Other languages: a neutral chain (lowercase, hyphen joins, no stemming).
 
 Stemming runs through PyStemmer's C implementation and its cache. A PyStemmer object is not
 thread-safe, so each thread gets its own (the web app searches from several threads).
+
+Every filter in these chains looks at one token at a time, never at a neighbour, so a text's
+terms are its words' terms: `WordAnalyzer` runs a chain once per distinct word and remembers the
+result, which is what indexing and snippets use on whole texts.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 
 import Stemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+from whoosh.analysis import CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.lang.stopwords import stoplists
 
 from . import compounds
@@ -25,6 +30,7 @@ from . import compounds
 # Numbers with their separators stay one token (`100.000`, `6½`, `3,5`); words keep inner
 # hyphens and apostrophes so the filters below can decide what to do with them.
 TOKEN_PATTERN = r"\d+(?:[.,]\d+)*[½¼¾]?|\w+(?:[-'’]\w+)*"
+WORD = re.compile(TOKEN_PATTERN)
 UMLAUT_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 STEMMER_CACHE = 100_000
 PART_BOOST = 0.5  # a compound's part counts half a word of its own: `Währung` beats `Papierwährung`
@@ -212,3 +218,106 @@ def normalize_words(lang: str, words: list[str]) -> list[str]:
 def field_language(lang: str | None) -> str:
     """The analyzer family for a document language: `de`, `en`, or `xx` for everything else."""
     return lang if lang in ("de", "en") else "xx"
+
+
+class WordAnalyzer:
+    """A word-local analyzer chain applied word by word, each distinct word analyzed once.
+
+    A text's terms are its words' terms (no filter of ours looks at a neighbour), and texts share
+    most of their words, so analyzing a text is mostly looking words up. The results are the
+    chain's own: the same terms, positions, boosts and character spans. Not thread-safe (the
+    chain's stemmer is per thread): one per thread or process.
+    """
+
+    def __init__(self, analyzer: CompositeAnalyzer, remember: int = 200_000) -> None:
+        if not word_local(analyzer):
+            raise ValueError(f"{analyzer!r} is not a word-local chain of this module")
+        self.analyzer = analyzer
+        # A StopFilter renumbers: the first kept word keeps its place, later ones follow it without gaps.
+        self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in analyzer.items[1:])
+        self.remember = remember
+        self._terms: dict[str, tuple[tuple[str, float, int, int], ...]] = {}
+        self._postings: dict[str, tuple] = {}
+
+    def terms(self, word: str) -> tuple[tuple[str, float, int, int], ...]:
+        """(term, boost, start, end) of each token the chain makes of `word`; () for a stop word."""
+        terms = self._terms.get(word)
+        if terms is None:
+            if len(self._terms) >= self.remember:
+                self._terms.clear()
+            terms = self._terms[word] = tuple(
+                (t.text, t.boost, t.startchar, t.endchar)
+                for t in self.analyzer(word, mode="index", chars=True, positions=False, boosts=True))
+        return terms
+
+    def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(term, start, end) of every term of `text`, in order."""
+        remembered = self._terms
+        for m in WORD.finditer(text):
+            word = m.group()
+            terms = remembered.get(word)
+            if terms is None:
+                terms = self.terms(word)
+            start = m.start()
+            for term, _, s, e in terms:
+                yield term, start + s, start + e
+
+    def postings(self, text: str) -> tuple[dict[str, list[int]], dict[str, float]]:
+        """Each term's positions in `text`, as Whoosh's `Positions` format collects them from the
+        chain's tokens, and for the terms that some token gave a boost other than 1 (compound
+        parts), the sum of (boost - 1) over their tokens: a term's weight is its number of
+        positions plus that (exactly Whoosh's sum of boosts, for boosts such as 0.5)."""
+        positions: dict[str, list[int]] = {}
+        off: dict[str, float] = {}
+        remembered, renumber = self._postings, self.renumber
+        first, kept = -1, 0
+        for i, word in enumerate(WORD.findall(text)):
+            entry = remembered.get(word)
+            if entry is None:
+                entry = self._posting_terms(word)
+            if not entry:
+                continue
+            if renumber:
+                if first < 0:
+                    first = i
+                pos = first + kept
+                kept += 1
+            else:
+                pos = i
+            for term in entry[0]:
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [pos]
+                else:
+                    found.append(pos)
+            for term, boost in entry[1]:
+                found = positions.get(term)
+                if found is None:
+                    positions[term] = [pos]
+                else:
+                    found.append(pos)
+                off[term] = off.get(term, 0.0) + boost - 1.0
+        return positions, off
+
+    def _posting_terms(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]] | tuple[()]:
+        """A word's terms as `postings` wants them: those of boost 1, then the others with theirs."""
+        terms = self.terms(word)
+        if len(self._postings) >= self.remember:
+            self._postings.clear()
+        entry = self._postings[word] = (
+            (tuple(t for t, boost, _, _ in terms if boost == 1.0),
+             tuple((t, boost) for t, boost, _, _ in terms if boost != 1.0)) if terms else ())
+        return entry
+
+
+WORD_LOCAL_FILTERS = (PossessiveFilter, CaseFilter, LowercaseFilter, StopFilter, HyphenFilter, StemFilter)
+
+
+def word_local(analyzer: object) -> bool:
+    """Whether `analyzer` is one of this module's chains: our tokenizer, then filters that each
+    look at one token at a time."""
+    if not isinstance(analyzer, CompositeAnalyzer) or not analyzer.items:
+        return False
+    tokenizer, *filters = analyzer.items
+    return (isinstance(tokenizer, RegexTokenizer) and tokenizer.expression.pattern == TOKEN_PATTERN
+            and not tokenizer.gaps and all(type(f) in WORD_LOCAL_FILTERS for f in filters))

@@ -36,13 +36,14 @@ from .links import TwinState
 from .metadata import parse_iso_date
 from .progress import progress
 from .schema import build_schema
+from .segments import ListWriter
 from .twins import Signals, signals
 
 log = logging.getLogger(__name__)
 
 FILES = "files.json"
-# Per worker: Whoosh spills postings to disk beyond this; less saves memory and costs CPU.
-WRITER_MB = int(os.environ.get("TWINSEARCH_WRITER_MB", 96))
+# Per worker: postings beyond this go to sorted runs on disk (see `segments`); less saves memory, costs CPU.
+WRITER_MB = int(os.environ.get("TWINSEARCH_WRITER_MB", 192))
 # Segments stay as separate files. Whoosh reads a compound segment file through a BytesIO over its
 # mmap, which copies every posting into each reader's private memory (200 MB per open searcher at
 # 100,000 documents); separate files are read from the page cache, which all processes share.
@@ -319,7 +320,7 @@ class SegmentBuilder:
     """Turns files into documents in one new Whoosh segment; runs in a worker or in-process."""
 
     def __init__(self, folder: str) -> None:
-        self.writer = SegmentWriter(whoosh_index.open_dir(folder), _lk=False, limitmb=WRITER_MB, **WRITER_OPTIONS)
+        self.writer = ListWriter(whoosh_index.open_dir(folder), _lk=False, limitmb=WRITER_MB, **WRITER_OPTIONS)
 
     def index(self, job: Job) -> FileResult:
         sf = job.sf

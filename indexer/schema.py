@@ -9,7 +9,7 @@ tokens (`ots.at`, `3,5`) is searched as a phrase, not as alternatives.
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
 
 from .analysis import ANALYZERS, neutral_analyzer
 
@@ -38,7 +38,7 @@ def build_schema() -> Schema:
         "url": STORED,
         "path": STORED,
         "file": ID,  # the absolute source file, so `update` can delete what a file produced
-        "length": NUMERIC(stored=True),
+        "length": STORED,  # characters of the body, for display: never searched, so not indexed
     }
     for lang in LANGS:
         analyzer = ANALYZERS[lang]()

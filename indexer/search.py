@@ -37,7 +37,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import adatetime
 
 from . import dictionary, lexicon, links, ranking, snippets, store
-from .analysis import STOPS
+from .analysis import STOPS, WordAnalyzer
 from .concepts import ConceptGroup, coordinated
 from .config import resolve_index_dir
 from .expand import MIXED_TRANSLATION_BOOST, TRANSLATION_BOOST, ExpandingParser, QueryContext
@@ -185,7 +185,7 @@ class Handle:
     partners: dict[str, tuple[str, float]]
     vocabulary: Vocabulary
     translator: Translator
-    word_analyzers: dict[str, snippets.WordAnalyzer] = field(default_factory=dict)
+    word_analyzers: dict[str, WordAnalyzer] = field(default_factory=dict)
 
     @classmethod
     def open(cls, gen: Path) -> Handle:
@@ -212,11 +212,11 @@ class Handle:
                 twin_of[a] = b
         return TwinScope(self.mask(wq.Term("lang", lang)), twin_of)
 
-    def words(self, lang: str) -> snippets.WordAnalyzer:
+    def words(self, lang: str) -> WordAnalyzer:
         """The analyzer of `lang`'s body field, for marking matches in stored text."""
         fieldname = f"body_{lang if lang in LANGS else 'xx'}"
         if fieldname not in self.word_analyzers:
-            self.word_analyzers[fieldname] = snippets.WordAnalyzer(self.searcher.schema[fieldname].analyzer)
+            self.word_analyzers[fieldname] = WordAnalyzer(self.searcher.schema[fieldname].analyzer)
         return self.word_analyzers[fieldname]
 
     def stored(self, doc_id: str) -> dict | None:

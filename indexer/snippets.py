@@ -7,48 +7,15 @@ comparing the analyzed tokens with the query's analyzed terms, so a stemmed or n
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 
 from whoosh import query as wq
 
-from .analysis import TOKEN_PATTERN
+from .analysis import WordAnalyzer
 
 SNIPPET_CHARS = 300
 LEAD_CONTEXT = 60  # characters shown before the first match of a window
-REMEMBERED_WORDS = 200_000
-WORD = re.compile(TOKEN_PATTERN)
-
-
-class WordAnalyzer:
-    """A language's analyzer applied word by word, each distinct word analyzed once.
-
-    Our chains look at one token at a time (no filter looks at a neighbour), so a text's terms are
-    its words' terms, and bodies share most of their words: a snippet mostly looks them up. Not
-    thread-safe (the analyzer's stemmer is per thread): one per search handle.
-    """
-
-    def __init__(self, analyzer) -> None:
-        self.analyzer = analyzer
-        self._terms: dict[str, tuple[tuple[str, int, int], ...]] = {}
-
-    def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:
-        """(term, start, end) of every term of `text`, in order."""
-        remembered = self._terms
-        for m in WORD.finditer(text):
-            word = m.group()
-            terms = remembered.get(word)
-            if terms is None:
-                if len(remembered) >= REMEMBERED_WORDS:
-                    remembered.clear()
-                terms = remembered[word] = tuple(
-                    (t.text, t.startchar, t.endchar)
-                    for t in self.analyzer(word, mode="index", chars=True, positions=False))
-            start = m.start()
-            for term, s, e in terms:
-                yield term, start + s, start + e
 
 
 @dataclass

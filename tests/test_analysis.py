@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from whoosh.analysis import ShingleFilter, StandardAnalyzer, StemmingAnalyzer
+from whoosh.formats import Positions
 
-from indexer.analysis import english_analyzer, german_analyzer, neutral_analyzer
+from indexer.analysis import WordAnalyzer, english_analyzer, german_analyzer, neutral_analyzer, word_local
+from tests.conftest import SEEDS, SHARED_EVAL
 
 
 def terms(analyzer, text, mode="index"):
@@ -59,3 +62,32 @@ def test_stemmer_is_separate_per_thread():
     worker.start()
     worker.join()
     assert seen[0] is not stem_filter.stemmer()
+
+
+def real_texts() -> list[str]:
+    files = sorted((SHARED_EVAL / "xquad-dev" / "docs" / "de").iterdir())[:40]
+    files += sorted((SHARED_EVAL / "xquad-dev" / "docs" / "en").iterdir())[:40]
+    files += sorted(SEEDS.glob("*.txt"))
+    crafted = ["Die Kooperationsvereinbarung der Fin-Tech-Branche, für die Papierwährung-Papierwährung.",
+               "The the of China's Fin-Tech e-mail e-mail 3,5 100.000 Tech-tech-TECH", "und", ""]
+    return [p.read_text(encoding="utf-8") for p in files] + crafted
+
+
+@pytest.mark.parametrize("make", [german_analyzer, english_analyzer, neutral_analyzer])
+def test_word_by_word_postings_are_the_chains_own_positions_and_weights(make):
+    """What `segments.ListWriter` indexes equals what Whoosh's `Positions` format collects."""
+    analyzer = make()
+    words = WordAnalyzer(analyzer)
+    for text in real_texts():
+        expected = {term: (freq, weight, Positions().decode_positions(value))
+                    for term, freq, weight, value in Positions().word_values(text, analyzer, mode="index")}
+        positions, off = words.postings(text)
+        assert {t: (len(p), len(p) + off.get(t, 0.0), p) for t, p in positions.items()} == expected
+
+
+def test_word_by_word_analysis_takes_only_chains_that_look_at_one_word_at_a_time():
+    assert word_local(german_analyzer()) and word_local(neutral_analyzer())
+    assert not word_local(StandardAnalyzer())
+    assert not word_local(english_analyzer() | ShingleFilter())
+    with pytest.raises(ValueError):
+        WordAnalyzer(StemmingAnalyzer())

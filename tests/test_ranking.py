@@ -10,8 +10,8 @@ import pytest
 from whoosh import query as wq
 
 import indexer
-from indexer import ranking, snippets
-from indexer.analysis import english_analyzer, german_analyzer
+from indexer import ranking
+from indexer.analysis import WordAnalyzer, english_analyzer, german_analyzer
 from tests.conftest import S002, SEEDS, SHARED_EVAL, seeds_with
 
 search_module = importlib.import_module("indexer.search")  # `indexer.search` is the function
@@ -78,7 +78,7 @@ def test_word_by_word_analysis_marks_what_whole_text_analysis_marks(xquad_index)
     texts = [p.read_text(encoding="utf-8") for p in files]
     texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     for analyzer in (german_analyzer(), english_analyzer()):
-        words = snippets.WordAnalyzer(analyzer)
+        words = WordAnalyzer(analyzer)
         for text in texts:
             tokens = analyzer(text, mode="index", chars=True, positions=False)
             assert list(words(text)) == [(t.text, t.startchar, t.endchar) for t in tokens]
