@@ -12,9 +12,11 @@ commits all segments in one table of contents. Small jobs (most updates) run in-
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import sys
 import time
@@ -28,10 +30,10 @@ from whoosh import index as whoosh_index
 from whoosh.query import And, Term
 from whoosh.writing import SegmentWriter
 
-from . import lexicon, store, vocabulary
+from . import compounds, lexicon, store, vocabulary
 from .analysis import field_language
 from .documents import Document, Skipped, SourceFile, fingerprint, read_file, scan
-from .language import detect
+from .language import detect, preload
 from .links import TwinState
 from .metadata import parse_iso_date
 from .progress import progress
@@ -231,12 +233,11 @@ class Build:
 
     def _absorb(self, results: list[FileResult]) -> None:
         """Shrinks results as they arrive, before the build waits for the rest: the words join the
-        vocabulary, and signal keys, which repeat across documents, share one string each."""
+        vocabulary, and signal keys share one string each."""
         for result in results:
             self.words |= result.words
             result.words = set()
-            result.signals = {doc_id: sig._replace(keys=tuple(map(sys.intern, sig.keys)))
-                              for doc_id, sig in result.signals.items()}
+            result.signals = _interned(result.signals)
 
     def _collect(self, results: list[FileResult]) -> list[tuple[str, str]]:
         """Takes in the workers' results in source order; returns the (id, file) pairs that lost an id."""
@@ -297,6 +298,11 @@ def commit_segments(writer: SegmentWriter, segments: list) -> None:
     writer._close_segment()
     writer._commit_toc(final + segments)
     writer._finish()
+
+
+def _interned(sigs: dict[str, Signals]) -> dict[str, Signals]:
+    """Signals whose keys, which repeat across documents, share one string each."""
+    return {doc_id: sig._replace(keys=tuple(map(sys.intern, sig.keys))) for doc_id, sig in sigs.items()}
 
 
 def _default_workers(jobs: list[Job]) -> int:
@@ -373,22 +379,43 @@ def _in_process(folder: str, jobs: list[Job], workers: int, show_progress: bool,
 
 
 def _worker(folder: str, jobs: multiprocessing.Queue, results: multiprocessing.Queue, parent: int) -> None:
-    """A worker process: index batches until told to stop, then hand back the segment."""
+    """A worker process: index batches until told to stop, then hand back the segment.
+
+    The twin signals go to a file of the worker's own rather than back to the parent, which reads
+    them when the workers are done: at 100,000 releases they are 150 MB that the parent would
+    otherwise hold while the workers are at their largest."""
     try:
         builder = SegmentBuilder(folder)
-        while True:
-            try:
-                batch = jobs.get(timeout=1.0)
-            except queue.Empty:
-                if os.getppid() != parent:  # the parent was killed: stop writing into its build
-                    return
-                continue
-            if batch is None:
-                break
-            results.put(("files", [builder.index(job) for job in batch]))
-        results.put(("segment", builder.finish()))
+        spill = Path(folder) / f"signals-{os.getpid()}.pickle"
+        with open(spill, "wb") as signals_file:
+            while True:
+                try:
+                    batch = jobs.get(timeout=1.0)
+                except queue.Empty:
+                    if os.getppid() != parent:  # the parent was killed: stop writing into its build
+                        return
+                    continue
+                if batch is None:
+                    break
+                done = [builder.index(job) for job in batch]
+                pickle.dump({r.key: r.signals for r in done}, signals_file, protocol=pickle.HIGHEST_PROTOCOL)
+                for r in done:
+                    r.signals = {}
+                results.put(("files", done))
+        results.put(("segment", (builder.finish(), str(spill))))
     except BaseException:
         results.put(("error", traceback.format_exc()))
+
+
+def _read_signals(path: str) -> Iterator[tuple[str, dict[str, Signals]]]:
+    """(file key, its documents' signals) from a worker's signals file, which it then deletes."""
+    with open(path, "rb") as f:
+        while True:
+            try:
+                yield from pickle.load(f).items()
+            except EOFError:
+                break
+    os.unlink(path)
 
 
 def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool, label: str,
@@ -397,14 +424,21 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
     job_queue, result_queue = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(folder, job_queue, result_queue, os.getpid()), daemon=True)
              for _ in range(workers)]
+    if ctx.get_start_method() == "fork":
+        # What every worker reads (the compound lexicon, langdetect's profiles: 130 MB) is loaded once
+        # here and shared copy-on-write; frozen, the garbage collector does not write to its pages.
+        compounds.lexicon()
+        preload()
+        gc.freeze()
     for p in procs:
         p.start()
+    gc.unfreeze()
     try:
         for batch in _batches(jobs):
             job_queue.put(batch)
         for _ in procs:
             job_queue.put(None)
-        segments, results, finished = [], [], 0
+        segments, results, spills, finished = [], [], [], 0
         bar = progress(range(len(jobs)), label, show_progress)
         while finished < workers:
             kind, payload = result_queue.get()
@@ -412,8 +446,10 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
                 raise WorkerError(f"an indexing worker failed:\n{payload}")
             if kind == "segment":
                 finished += 1
-                if payload is not None:
-                    segments.append(payload)
+                segment, spill = payload
+                if segment is not None:
+                    segments.append(segment)
+                spills.append(spill)
                 continue
             absorb(payload)
             results += payload
@@ -423,6 +459,10 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
             pass
         for p in procs:
             p.join()
+        by_file = {result.key: result for result in results}
+        for spill in spills:
+            for key, sigs in _read_signals(spill):
+                by_file[key].signals = _interned(sigs)
         return segments, results
     finally:
         for p in procs:

@@ -37,7 +37,7 @@ def detect(text: str) -> tuple[str, float]:
     if clear:
         return clear, 1.0
     with _lock:  # the factory is a module-level singleton; its detectors share a seeded RNG
-        init_factory()
+        preload()
         DetectorFactory.seed = 0
         from langdetect.detector_factory import _factory
 
@@ -48,6 +48,11 @@ def detect(text: str) -> tuple[str, float]:
     except (LangDetectException, IndexError):
         return UNKNOWN, 0.0
     return best.lang.split("-")[0], round(best.prob, 4)
+
+
+def preload() -> None:
+    """Loads langdetect's language profiles (60 MB, once per process)."""
+    init_factory()
 
 
 def _clear_case(text: str) -> str | None:

@@ -46,6 +46,7 @@ from .analysis import WordAnalyzer, word_local
 POSTING_BYTES = 24
 TERM_BYTES = 96
 ENCODINGS_REMEMBERED = 100_000  # (weight, positions) -> (weight, bytes), shared by equal postings
+RUN_CHUNK = 2048  # terms per marshal record in a run file: one call each costs more than a term
 BLOCK_LIMIT = 128  # postings per block, as Whoosh's W3Codec writes them
 COMPRESSION = 3  # zlib level, as W3Codec
 COMPRESS_FROM = 256  # bytes of pickle (~15 postings): below this zlib saves little and costs a call
@@ -275,8 +276,9 @@ class PostingLists:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"run-{os.getpid()}-{len(self.runs)}.marshal"
         with open(path, "wb") as f:
-            for item in self._in_memory():
-                marshal.dump(item, f)
+            items = self._in_memory()
+            while chunk := list(itertools.islice(items, RUN_CHUNK)):
+                marshal.dump(chunk, f)
         self.runs.append(path)
         self.fields, self.postings = {}, 0
 
@@ -311,6 +313,6 @@ def _read_run(path: Path) -> Iterator[tuple[str, bytes, Postings]]:
     with open(path, "rb") as f:
         while True:
             try:
-                yield marshal.load(f)
+                yield from marshal.load(f)
             except EOFError:
                 return

@@ -13,7 +13,7 @@ import pytest
 
 import indexer
 from indexer import store
-from tests.conftest import ROOT, S000, S002, S004, SEEDS
+from tests.conftest import ROOT, S000, S001, S002, S004, SEEDS
 
 
 def test_rebuild_reports_documents_languages_and_skipped_files(tmp_path, seed_copy):
@@ -185,6 +185,10 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
         b = indexer.search(query, index_dir=tmp_path / "two")
         assert [(h.id, h.snippet) for h in a] == [(h.id, h.snippet) for h in b]
     assert indexer.search("Shangai", index_dir=tmp_path / "two").suggestion == "shanghai"
+    # the workers' twin signals come back through their files, which are then gone
+    assert indexer.twins(index_dir=tmp_path / "two") == indexer.twins(index_dir=tmp_path / "one") == [
+        indexer.Link(S000, S001, indexer.twins(index_dir=tmp_path / "one")[0].score)]
+    assert list(store.current(tmp_path / "two").glob("signals-*")) == []
 
 
 def test_duplicate_ids_across_workers_keep_the_first_file(tmp_path):
