@@ -65,9 +65,12 @@ class ListWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: vectors and spelling fields are not supported")
-        self.words = {name: WordAnalyzer(field.analyzer) for name, field in self.schema.items()
-                      if field.indexed and type(field.format) is Positions
-                      and word_local(getattr(field, "analyzer", None))}
+        self.words: dict[str, WordAnalyzer] = {}
+        for name, field in self.schema.items():
+            if field.indexed and type(field.format) is Positions and word_local(getattr(field, "analyzer", None)):
+                # fields with equal chains (a language's title and body) share one word cache
+                same = next((w for w in self.words.values() if w.analyzer == field.analyzer), None)
+                self.words[name] = same or WordAnalyzer(field.analyzer)
         self.lists = PostingLists(Path(self._tempstorage.folder), limitmb * 1024 * 1024)
         self.lengths: dict[str, bytearray] = {}  # field -> length byte of each document in this segment
         self._encodings: dict[tuple, tuple[float, bytes]] = {}
