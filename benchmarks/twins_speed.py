@@ -33,7 +33,8 @@ from pathlib import Path
 
 from benchmarks.machine import describe, peak_rss_mb
 from indexer.documents import Document, SourceFile, read_file
-from indexer.twins import _word, link, signals
+from indexer.linker import link
+from indexer.twins import _word, signals
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]{3,}\b")

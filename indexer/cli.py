@@ -23,7 +23,7 @@ import indexer
 
 from . import links, store
 from .config import INDEX_ENV, SOURCE_ENV, resolve_index_dir
-from .twins import explain as explain_twin
+from .linker import explain as explain_twin
 
 log = logging.getLogger("indexer")
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from . import store
 from .documents import Document
-from .twins import DEFAULT_MIN_SCORE, Link, signals
-from .twins import link as link_twins
+from .linker import DEFAULT_MIN_SCORE
+from .linker import link as link_twins
+from .twins import Link, signals
 
 LINKS = "twins.json"
 SIGNALS = "twin-signals.pickle"

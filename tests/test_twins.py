@@ -5,6 +5,7 @@ lowers them is a regression."""
 from __future__ import annotations
 
 import json
+import math
 import pickle
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,22 @@ import pytest
 
 from indexer.documents import Document, SourceFile, read_file, scan
 from indexer.language import detect
-from indexer.twins import CANDIDATES, DEFAULT_MIN_SCORE, Link, Signals, _Archive, explain, link, signals
+from indexer.linker import (
+    CANDIDATES,
+    DEFAULT_MIN_SCORE,
+    INTERCEPT,
+    LENGTH_RATIO,
+    POSITION_PRIOR,
+    SMOOTHING,
+    WEIGHTS,
+    _Archive,
+    _date_penalty,
+    _score,
+    _scored_pairs,
+    explain,
+    link,
+)
+from indexer.twins import GROUP_INDEX, Link, Signals, signals
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -254,3 +270,39 @@ def test_explain_says_why_a_document_stays_unlinked(seeds):
 def test_explain_knows_stated_and_unknown_documents(seeds):
     assert explain(S001, seeds, stated={S001: S004})["verdict"] == "stated by the source"
     assert explain("nope", seeds)["verdict"] == "not in the archive"
+
+
+# ---------------------------------------------------------------- the array arithmetic
+
+
+def reference_features(arc: _Archive, de: int, en: int) -> dict[str, float]:
+    """The model's features for one pair, written out key by key as the module docstring states them."""
+    idf = lambda key: float(arc.idf[arc.df_of(key)])  # noqa: E731
+    a, b = arc.sigs[de], arc.sigs[en]
+    where_a = dict(zip(a.keys, a.where, strict=True))
+    got, spread = [0.0, 0.0, 0.0], 0.0
+    for key, place in zip(b.keys, b.where, strict=True):
+        if key in where_a:
+            got[GROUP_INDEX[key[0]]] += idf(key)
+            spread += idf(key) * abs(where_a[key] - place)
+    ma, mb = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
+    for mass, s in ((ma, a), (mb, b)):
+        for key in s.keys:
+            mass[GROUP_INDEX[key[0]]] += idf(key)
+    cos = [got[g] / (math.sqrt(ma[g] * mb[g]) + SMOOTHING) for g in range(3)]
+    missing = ma[0] + mb[0] - 2 * got[0]
+    return {"facts": cos[0], "facts_missing": missing / (missing + 2 * got[0] + SMOOTHING), "names": cos[1],
+            "cognates": cos[2], "positions": (spread / 255 + POSITION_PRIOR / 3) / (sum(got) + POSITION_PRIOR),
+            "length": (math.log(max(a.length, 1) / max(b.length, 1)) - LENGTH_RATIO) ** 2}
+
+
+def test_array_scores_are_exactly_the_key_by_key_formula(wmt, xquad):
+    archive = {"w" + k: v for k, v in wmt[0].items()} | {"x" + k: v for k, v in xquad[0].items()}
+    arc = _Archive(archive)
+    pairs = _scored_pairs(arc)
+    assert len(pairs) > 300
+    for p in pairs:
+        expected = reference_features(arc, p.de, p.en)
+        parts = {name: WEIGHTS[name] * value for name, value in expected.items()}
+        penalty = _date_penalty(arc.sigs[p.de].date, arc.sigs[p.en].date)
+        assert p.score == _score(INTERCEPT + (sum(parts.values()) - penalty))

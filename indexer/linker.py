@@ -1,0 +1,429 @@
+"""Twin linking of a whole archive: candidates, scores and the matching, over the signals of `twins`.
+
+**Score.** For a German/English pair, keys count by their rarity in the archive (idf, scaled to
+0..1 so the score means the same in a small and a large archive). Six features make one logistic
+score in 0..1: the smoothed cosine of shared facts, names and cognates; the share of facts found in
+only one of the two (a translation drops almost none); how far apart the shared keys sit in the two
+texts (a translation keeps their order, a related article does not); and how far the length ratio is
+from the usual one (German runs ~15% longer). The weights were fitted by logistic regression on
+every German x English pair of the dev sets (shared/eval/wmt-news-dev and xquad-dev with the title
+lines dropped, ~10,000 pairs, 142 twins). Publication dates more than a month apart lower the score
+(a prior, not fitted: the dev sets carry no dates).
+
+**Candidates.** No all-pairs comparison. Each document looks up, in an inverted index, its rarest
+keys that occur in both languages (at most `PROBE_KEYS` keys pointing to at most `PROBE_BUDGET`
+documents together; keys in more than `MAX_KEY_DF` documents are skipped; rarity is the larger of
+the two languages' counts, so that a German word whose skeleton happens to match a rare English one
+does not crowd out real names). The documents found are ranked by the weight they share over the
+square root of their own key weight (so long documents do not win by size), and only the best
+`CANDIDATES` are scored. Work per document is bounded by these constants, so linking grows
+linearly with the archive.
+
+**Assignment.** Greedy stable matching: all scored pairs, best first; a pair is linked when neither
+document is linked yet and its score reaches `min_score`. With one symmetric score per pair this is
+the stable matching: no two documents would both rather be linked to each other than to their
+partners. Hungarian assignment maximizes the summed score instead, which can break a clear pair to
+make two doubtful ones; a wrong link is worse than a missing one, so greedy is the right choice here,
+and it costs O(pairs log pairs).
+
+**Threshold.** `DEFAULT_MIN_SCORE` = 0.25 was set on the dev sets with hard negatives added
+(German and English paragraphs of the same Wikipedia articles that are not translations of each
+other): the best wrong pair there scores 0.16, two twins score 0.16-0.22 and all others 0.40 or
+more; 0.25 is about halfway in logit terms, leaning to precision. tests/test_twins.py asserts the
+precision and recall it gives.
+
+**Stated twins** (JSONL `twin`) win in both directions: a document that names its twin is never
+linked by content, even when the named twin is not in the archive. Of a stated pair, the English
+document (or else the one not German) becomes `en`.
+
+**How it runs.** Keys become integers once, and every step above works on whole arrays with numpy
+(at 100,000 documents there are some 15 million key occurrences, which a Python loop took 15 s to
+walk). Sums are taken in the same order as a document-by-document loop would take them, and
+logarithms and exponentials come from `math`, so the scores are exactly those of the loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import chain, pairwise
+
+import numpy as np
+
+from .twins import GROUP_INDEX, GROUPS, SIDES, Link, Signals
+
+DEFAULT_MIN_SCORE = 0.25
+
+# Candidate generation: bounded work per document.
+PROBE_KEYS = 24  # rarest cross-language keys a document looks up
+PROBE_BUDGET = 200  # ... as long as they point to at most this many documents together
+MAX_KEY_DF = 200  # keys in more documents (of either language) do not generate candidates
+CANDIDATES = 4  # partners scored per document and direction (a twin ranks first in nearly all cases)
+
+# Scoring (see the module docstring for how these were chosen).
+IDF_PRIOR_DOCS = 100  # keeps idf meaningful in tiny archives
+SMOOTHING = 2.0  # pseudo-mass added to cosine denominators: a single shared key is weak evidence
+POSITION_PRIOR = 1.0  # weight of the "unrelated" prior (mean distance 1/3) in the position feature
+LENGTH_RATIO = 0.15  # usual log(len(German) / len(English))
+INTERCEPT = 0.157
+WEIGHTS = {"facts": 4.297, "facts_missing": -7.927, "names": 4.989, "cognates": 9.067, "positions": -11.003,
+           "length": -4.265}
+DATE_SLACK_DAYS = 31  # a translation may appear some weeks after the original
+DATE_PENALTY = 4.0  # logit taken off at a year or more apart
+
+CHUNK_DOCS = 20_000  # documents (or pairs) per array step: bounds the temporary arrays
+FEATURES = ("facts", "facts_missing", "names", "cognates", "positions", "length")
+
+
+class _KeyIds(dict):
+    """key -> a dense integer id, handed out in order of first sight."""
+
+    def __missing__(self, key: str) -> int:
+        self[key] = found = len(self)
+        return found
+
+
+class _Archive:
+    """The German and English documents of an archive as arrays: their keys (as ids), where the keys
+    sit, and the key statistics of the archive."""
+
+    def __init__(self, sigs: Mapping[str, Signals], exclude: Iterable[str] = ()) -> None:
+        skip = set(exclude)
+        self.ids = sorted(i for i, s in sigs.items() if s.lang in SIDES and i not in skip)
+        self.sigs = [sigs[i] for i in self.ids]
+        docs = len(self.sigs)
+        self.key_ids = _KeyIds()
+        counts = np.fromiter((len(s.keys) for s in self.sigs), dtype=np.int64, count=docs)
+        self.start = np.zeros(docs + 1, dtype=np.int64)  # document d's keys are [start[d], start[d + 1])
+        np.cumsum(counts, out=self.start[1:])
+        self.keys = np.fromiter(map(self.key_ids.__getitem__, chain.from_iterable(s.keys for s in self.sigs)),
+                                dtype=np.int32, count=int(self.start[-1]))
+        self.where = np.frombuffer(b"".join(s.where for s in self.sigs), dtype=np.uint8)
+        self.english = np.fromiter((s.lang == "en" for s in self.sigs), dtype=bool, count=docs)
+        self.doc_of = np.repeat(np.arange(docs, dtype=np.int32), counts)
+        self.key_list = list(self.key_ids)  # id -> key
+        self.df = np.bincount(self.keys, minlength=len(self.key_list))
+        self.df_en = np.bincount(self.keys[self.english[self.doc_of]], minlength=len(self.key_list))
+        n = docs + IDF_PRIOR_DOCS
+        self.idf = np.array([math.log(n / (df + 1)) / math.log(n) for df in range(docs + 1)])
+        self.group = np.fromiter((GROUP_INDEX[k[0]] for k in self.key_list), dtype=np.int64,
+                                 count=len(self.key_list))
+        weights = self.idf[self.df[self.keys]]
+        self.mass = np.bincount(self.doc_of.astype(np.int64) * 3 + self.group[self.keys], weights=weights,
+                                minlength=3 * docs).reshape(docs, 3)  # summed key weight per group
+        self.size = np.sqrt(self.mass.sum(axis=1) + SMOOTHING)
+
+    def df_of(self, key: str) -> int:
+        found = self.key_ids.get(key)
+        return 0 if found is None else int(self.df[found])
+
+    def doc_keys(self, d: int) -> np.ndarray:
+        return self.keys[self.start[d]:self.start[d + 1]]
+
+    def probes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(document, key) of every document's probes, by document, rarest key first: its rarest
+        keys found in both languages.
+
+        Rarity for probing is the larger of the two languages' counts: a key common on one side and
+        rare on the other is a chance collision (a German skeleton that happens to be a rare English
+        one), not a shared name. Ties go to the key with fewer partners, then to the key's text."""
+        keys, docs = self.keys, self.doc_of
+        df, en = self.df[keys], self.df_en[keys]
+        usable = np.flatnonzero((en > 0) & (en < df) & (np.maximum(en, df - en) <= MAX_KEY_DF))
+        keys, docs, df, en = keys[usable], docs[usable], df[usable], en[usable]
+        rarity = np.maximum(en, df - en)
+        partners = np.where(self.english[docs], df - en, en)  # documents of the other language
+        text_rank = np.zeros(len(self.key_list), dtype=np.int64)
+        distinct = np.unique(keys)
+        text_rank[distinct[sorted(range(len(distinct)), key=lambda i: self.key_list[distinct[i]])]] = \
+            np.arange(len(distinct))
+        order = np.lexsort((text_rank[keys], partners, rarity, docs))
+        keys, docs, partners = keys[order], docs[order], partners[order]
+        rank = _rank_in_group(docs)
+        spent = np.cumsum(partners)
+        spent -= np.repeat(spent[_group_starts(docs)] - partners[_group_starts(docs)], _group_sizes(docs))
+        keep = (rank < PROBE_KEYS) & ((rank == 0) | (spent <= PROBE_BUDGET))
+        return docs[keep], keys[keep]
+
+    def candidates(self) -> set[tuple[int, int]]:
+        """(German, English) index pairs worth scoring: for each document, the partners with the
+        highest share of its probes, by a cosine-like ratio so that long documents do not win."""
+        probe_docs, probe_keys = self.probes()
+        # where each probed key's documents of each language lie in one array, by key, language, document
+        probed = np.zeros(len(self.key_list), dtype=bool)
+        probed[probe_keys] = True
+        held = np.flatnonzero(probed[self.keys])
+        held_keys, held_docs = self.keys[held], self.doc_of[held]
+        held_en = self.english[held_docs]
+        order = np.lexsort((held_docs, held_en, held_keys))
+        held_docs = held_docs[order]
+        first = np.zeros(2 * len(self.key_list) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(held_keys.astype(np.int64) * 2 + held_en, minlength=2 * len(self.key_list)),
+                  out=first[1:])
+        pairs: set[tuple[int, int]] = set()
+        bounds = np.searchsorted(probe_docs, np.arange(0, len(self.sigs) + CHUNK_DOCS, CHUNK_DOCS))
+        for lo, hi in pairwise(bounds):
+            if lo < hi:
+                pairs.update(self._best_partners(probe_docs[lo:hi], probe_keys[lo:hi], held_docs, first))
+        return pairs
+
+    def _best_partners(self, probe_docs: np.ndarray, probe_keys: np.ndarray, held_docs: np.ndarray,
+                       first: np.ndarray) -> Iterable[tuple[int, int]]:
+        """The best `CANDIDATES` partners of each probing document, as (German, English) pairs."""
+        other = (~self.english[probe_docs]).astype(np.int64)  # 1: look among English documents
+        slot = probe_keys.astype(np.int64) * 2 + other
+        lo, count = first[slot], first[slot + 1] - first[slot]
+        rows_doc = np.repeat(probe_docs, count).astype(np.int64)
+        rows_weight = np.repeat(self.idf[self.df[probe_keys]], count)
+        offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        partner = held_docs[np.repeat(lo, count) + offsets].astype(np.int64)
+        code = rows_doc * len(self.sigs) + partner
+        unique, first_row, inverse = np.unique(code, return_index=True, return_inverse=True)
+        found = np.bincount(inverse, weights=rows_weight)  # summed in probe order, per partner
+        doc, partner = unique // len(self.sigs), unique % len(self.sigs)
+        ratio = found / self.size[partner]
+        order = np.lexsort((first_row, -ratio, doc))  # ties: the partner found first
+        doc, partner = doc[order], partner[order]
+        best = _rank_in_group(doc) < CANDIDATES
+        doc, partner = doc[best], partner[best]
+        german = ~self.english[doc]
+        return zip(np.where(german, doc, partner).tolist(), np.where(german, partner, doc).tolist(), strict=True)
+
+    def features(self, de: np.ndarray, en: np.ndarray) -> dict[str, np.ndarray]:
+        """The pair features of the model for pairs (de[p], en[p]) (see the module docstring)."""
+        out = {name: np.empty(len(de)) for name in FEATURES}
+        for lo in range(0, len(de), CHUNK_DOCS):
+            chunk = slice(lo, lo + CHUNK_DOCS)
+            for name, values in self._features(de[chunk], en[chunk]).items():
+                out[name][chunk] = values
+        return out
+
+    def _features(self, de: np.ndarray, en: np.ndarray) -> dict[str, np.ndarray]:
+        pairs = len(de)
+        a_rows, a_pair = self._rows(de)
+        b_rows, b_pair = self._rows(en)
+        keys = len(self.key_list)
+        a_code = a_pair * keys + self.keys[a_rows]
+        b_code = b_pair * keys + self.keys[b_rows]
+        _, ia, ib = np.intersect1d(a_code, b_code, assume_unique=True, return_indices=True)
+        in_b_order = np.argsort(ib, kind="stable")  # sums run over the English keys in their order
+        ia, ib = ia[in_b_order], ib[in_b_order]
+        shared = self.keys[b_rows[ib]]
+        pair = b_pair[ib]
+        weight = self.idf[self.df[shared]]
+        got = np.bincount(pair * 3 + self.group[shared], weights=weight, minlength=3 * pairs).reshape(pairs, 3)
+        distance = np.abs(self.where[a_rows[ia]].astype(np.int64) - self.where[b_rows[ib]].astype(np.int64))
+        spread = np.bincount(pair, weights=weight * distance, minlength=pairs)
+        ma, mb = self.mass[de], self.mass[en]
+        cos = got / (np.sqrt(ma * mb) + SMOOTHING)
+        missing = ma[:, 0] + mb[:, 0] - 2 * got[:, 0]
+        length_a = [max(self.sigs[d].length, 1) for d in de.tolist()]
+        length_b = [max(self.sigs[d].length, 1) for d in en.tolist()]
+        return {
+            "facts": cos[:, 0],
+            "facts_missing": missing / (missing + 2 * got[:, 0] + SMOOTHING),
+            "names": cos[:, 1],
+            "cognates": cos[:, 2],
+            "positions": (spread / 255 + POSITION_PRIOR / 3) / (got[:, 0] + got[:, 1] + got[:, 2] + POSITION_PRIOR),
+            "length": np.array([(math.log(a / b) - LENGTH_RATIO) ** 2 for a, b in zip(length_a, length_b,
+                                                                                      strict=True)]),
+        }
+
+    def _rows(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The key rows of `docs`, one document after the other, and the position in `docs` of each."""
+        count = self.start[docs + 1] - self.start[docs]
+        pair = np.repeat(np.arange(len(docs), dtype=np.int64), count)
+        rows = np.repeat(self.start[docs], count) + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count,
+                                                                                            count)
+        return rows, pair
+
+
+def _group_starts(groups: np.ndarray) -> np.ndarray:
+    """Indices where a run of equal values begins, in a sorted array."""
+    return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.zeros(0, dtype=np.int64)
+
+
+def _group_sizes(groups: np.ndarray) -> np.ndarray:
+    return np.diff(np.r_[_group_starts(groups), len(groups)])
+
+
+def _rank_in_group(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... within each run of equal values of a sorted array."""
+    return np.arange(len(groups)) - np.repeat(_group_starts(groups), _group_sizes(groups))
+
+
+def _shared_keys(arc: _Archive, i: int, j: int) -> dict[str, list[str]]:
+    """The keys two documents share, per group, rarest first: what `explain` shows."""
+    shared: dict[str, list[str]] = {group: [] for group in GROUPS}
+    common = set(arc.sigs[i].keys).intersection(arc.sigs[j].keys)
+    for key in sorted(common, key=lambda k: (arc.df_of(k), k)):
+        shared[GROUPS[GROUP_INDEX[key[0]]]].append(key)
+    return shared
+
+
+def _contributions(features: dict[str, float], a: Signals, b: Signals) -> dict[str, float]:
+    """Each signal's part of the logit; their sum plus the intercept is the score's logit."""
+    parts = {name: WEIGHTS[name] * value for name, value in features.items()}
+    parts["date"] = -_date_penalty(a.date, b.date)
+    return parts
+
+
+def _score(logit: float) -> float:
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, logit))))
+
+
+def _date_penalty(a: str | None, b: str | None) -> float:
+    """Publication dates more than DATE_SLACK_DAYS apart make a translation less likely."""
+    gap = _days_apart(a, b)
+    if gap is None:
+        return 0.0
+    return DATE_PENALTY * min(1.0, max(0, gap - DATE_SLACK_DAYS) / 365)
+
+
+def _days_apart(a: str | None, b: str | None) -> int | None:
+    """Days between two partial dates, 0 when the periods overlap (`2019-07` and `2019-07-09`)."""
+    ra, rb = _period(a), _period(b)
+    if ra is None or rb is None:
+        return None
+    return max(0, max(ra[0], rb[0]) - min(ra[1], rb[1]))
+
+
+@lru_cache(maxsize=1 << 14)
+def _period(value: str | None) -> tuple[int, int] | None:
+    """First and last day (ordinals) of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
+    if not value:
+        return None
+    try:
+        parts = [int(p) for p in value.split("-")[:3]]
+        if len(parts) == 3:
+            day = date(*parts).toordinal()
+            return day, day
+        if len(parts) == 2:
+            first = date(parts[0], parts[1], 1)
+            following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return first.toordinal(), following.toordinal() - 1
+        return date(parts[0], 1, 1).toordinal(), date(parts[0], 12, 31).toordinal()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Pair:
+    score: float
+    de: int
+    en: int
+
+
+def _scored_pairs(arc: _Archive) -> list[_Pair]:
+    """Every candidate pair with its score, best first (ties broken by ids, for stable output)."""
+    found = sorted(arc.candidates())
+    if not found:
+        return []
+    de, en = (np.array(side, dtype=np.int64) for side in zip(*found, strict=True))
+    features = arc.features(de, en)
+    logits = np.full(len(found), 0.0)  # summed in the order of `_contributions`, as `explain` sums them
+    for name in FEATURES:
+        logits += WEIGHTS[name] * features[name]
+    penalties = [_date_penalty(arc.sigs[i].date, arc.sigs[j].date) for i, j in found]
+    scores = np.array([_score(INTERCEPT + (logit - penalty)) for logit, penalty in
+                       zip(logits.tolist(), penalties, strict=True)])
+    order = np.lexsort((en, de, -scores))  # index order is id order
+    return [_Pair(s, i, j) for s, i, j in zip(scores[order].tolist(), de[order].tolist(), en[order].tolist(),
+                                               strict=True)]
+
+
+def _pair_features(arc: _Archive, i: int, j: int) -> dict[str, float]:
+    return {name: float(values[0]) for name, values in arc.features(np.array([i]), np.array([j])).items()}
+
+
+def _match(pairs: list[_Pair], min_score: float) -> dict[int, _Pair]:
+    """Greedy stable matching: best pairs first, each document linked at most once."""
+    linked: dict[int, _Pair] = {}
+    for p in pairs:
+        if p.score < min_score:
+            break
+        if p.de not in linked and p.en not in linked:
+            linked[p.de] = linked[p.en] = p
+    return linked
+
+
+def _stated_links(sigs: Mapping[str, Signals], stated: Mapping[str, str]) -> tuple[list[Link], set[str]]:
+    """Links the sources stated, and every document they settle (also one whose twin is missing)."""
+    links, settled = [], set()
+    for doc, twin in sorted(stated.items()):
+        if doc in settled or twin in settled or doc == twin:
+            continue
+        settled.add(doc)
+        if twin not in sigs or doc not in sigs:
+            continue
+        settled.add(twin)
+        de, en = (twin, doc) if sigs[doc].lang == "en" or sigs[twin].lang == "de" else (doc, twin)
+        links.append(Link(de, en, 1.0, stated=True))
+    return links, settled
+
+
+def link(sigs: Mapping[str, Signals], stated: Mapping[str, str] | None = None,
+         min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
+    """Twin links of an archive: stated ones first, then the best mutual computed pairs; by de id."""
+    links, settled = _stated_links(sigs, stated or {})
+    arc = _Archive(sigs, exclude=settled)
+    matched = set(_match(_scored_pairs(arc), min_score).values())
+    links += [Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)) for p in matched]
+    return sorted(links, key=lambda x: (x.de, x.en))
+
+
+def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] | None = None,
+            min_score: float = DEFAULT_MIN_SCORE, top: int = 5) -> dict:
+    """Why a document was or was not linked: its link and its best candidates, signal by signal."""
+    result: dict = {"id": doc_id, "min_score": min_score, "link": None, "candidates": []}
+    if doc_id not in sigs:
+        return result | {"verdict": "not in the archive"}
+    result["lang"] = sigs[doc_id].lang
+    links, settled = _stated_links(sigs, stated or {})
+    own = next((x for x in links if doc_id in (x.de, x.en)), None)
+    if doc_id in settled:
+        verdict = "stated by the source" if own else "the source names a twin that is not in the archive"
+        return result | {"link": asdict(own) if own else None, "verdict": verdict}
+    if result["lang"] not in SIDES:
+        return result | {"verdict": "neither German nor English: not linked"}
+    arc = _Archive(sigs, exclude=settled)
+    pairs = _scored_pairs(arc)
+    matched = _match(pairs, min_score)
+    me = arc.ids.index(doc_id)
+    mine = [p for p in pairs if me in (p.de, p.en)][:top]
+    result["candidates"] = [_candidate(arc, p, me, matched) for p in mine]
+    if me in matched:
+        p = matched[me]
+        result["link"] = asdict(Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)))
+    return result | {"verdict": _verdict(me, mine, matched, min_score)}
+
+
+def _candidate(arc: _Archive, p: _Pair, me: int, matched: dict[int, _Pair]) -> dict:
+    other = p.en if p.de == me else p.de
+    a, b = arc.sigs[p.de], arc.sigs[p.en]
+    features, shared = _pair_features(arc, p.de, p.en), _shared_keys(arc, p.de, p.en)
+    parts = _contributions(features, a, b)
+    partner = matched.get(other)
+    return {
+        "id": arc.ids[other],
+        "score": round(p.score, 4),
+        "logit": round(INTERCEPT + sum(parts.values()), 3),
+        "signals": {name: {"value": round(value, 4), "logit": round(parts[name], 3)}
+                    for name, value in features.items()}
+        | {"date": {"days_apart": _days_apart(a.date, b.date), "logit": round(parts["date"], 3)}},
+        "shared": {g: keys[:12] for g, keys in shared.items()},
+        "linked_to": None if partner is None else arc.ids[partner.de if partner.en == other else partner.en],
+    }
+
+
+def _verdict(me: int, mine: list[_Pair], matched: dict[int, _Pair], min_score: float) -> str:
+    if me in matched:
+        return "linked: the best remaining pair for both documents"
+    if not mine:
+        return "no candidate: shares no rare name, number or word with a document of the other language"
+    if mine[0].score < min_score:
+        return f"not linked: the best candidate scores {mine[0].score:.3f}, below min_score {min_score}"
+    return "not linked: every candidate above min_score is linked to a document it fits better"
