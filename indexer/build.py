@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import pickle
 import queue
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -233,11 +232,10 @@ class Build:
 
     def _absorb(self, results: list[FileResult]) -> None:
         """Shrinks results as they arrive, before the build waits for the rest: the words join the
-        vocabulary, and signal keys share one string each."""
+        vocabulary."""
         for result in results:
             self.words |= result.words
             result.words = set()
-            result.signals = _interned(result.signals)
 
     def _collect(self, results: list[FileResult]) -> list[tuple[str, str]]:
         """Takes in the workers' results in source order; returns the (id, file) pairs that lost an id."""
@@ -298,11 +296,6 @@ def commit_segments(writer: SegmentWriter, segments: list) -> None:
     writer._close_segment()
     writer._commit_toc(final + segments)
     writer._finish()
-
-
-def _interned(sigs: dict[str, Signals]) -> dict[str, Signals]:
-    """Signals whose keys, which repeat across documents, share one string each."""
-    return {doc_id: sig._replace(keys=tuple(map(sys.intern, sig.keys))) for doc_id, sig in sigs.items()}
 
 
 def _default_workers(jobs: list[Job]) -> int:
@@ -462,7 +455,7 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
         by_file = {result.key: result for result in results}
         for spill in spills:
             for key, sigs in _read_signals(spill):
-                by_file[key].signals = _interned(sigs)
+                by_file[key].signals = sigs
         return segments, results
     finally:
         for p in procs:

@@ -49,11 +49,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import chain, pairwise
+from itertools import pairwise
 
 import numpy as np
 
-from .twins import GROUP_INDEX, GROUPS, SIDES, Link, Signals
+from .twins import GROUP_INDEX, GROUPS, SIDES, Link, Signals, SignalTable
 
 DEFAULT_MIN_SCORE = 0.25
 
@@ -78,50 +78,65 @@ CHUNK_DOCS = 20_000  # documents (or pairs) per array step: bounds the temporary
 FEATURES = ("facts", "facts_missing", "names", "cognates", "positions", "length")
 
 
-class _KeyIds(dict):
-    """key -> a dense integer id, handed out in order of first sight."""
-
-    def __missing__(self, key: str) -> int:
-        self[key] = found = len(self)
-        return found
-
-
 class _Archive:
-    """The German and English documents of an archive as arrays: their keys (as ids), where the keys
-    sit, and the key statistics of the archive."""
+    """The German and English documents of an archive as arrays: their keys (as ids into the
+    table's key list), where the keys sit, and the key statistics of the archive. Documents are
+    numbered in the order of their ids."""
 
     def __init__(self, sigs: Mapping[str, Signals], exclude: Iterable[str] = ()) -> None:
+        table = SignalTable.of(sigs)
         skip = set(exclude)
-        self.ids = sorted(i for i, s in sigs.items() if s.lang in SIDES and i not in skip)
-        self.sigs = [sigs[i] for i in self.ids]
-        docs = len(self.sigs)
-        self.key_ids = _KeyIds()
-        counts = np.fromiter((len(s.keys) for s in self.sigs), dtype=np.int64, count=docs)
+        self.ids = sorted(i for i, r in table.rows.items() if table.lang[r] in SIDES and i not in skip)
+        rows = np.array([table.rows[i] for i in self.ids], dtype=np.int64)
+        docs = len(self.ids)
+        self.lang = [table.lang[r] for r in rows.tolist()]
+        self.length = [table.length[r] for r in rows.tolist()]
+        self.date = [table.date[r] for r in rows.tolist()]
+        self.english = np.array([lang == "en" for lang in self.lang], dtype=bool)
+        table_start = np.frombuffer(table.start, dtype=np.int64)
+        counts = table_start[rows + 1] - table_start[rows]
         self.start = np.zeros(docs + 1, dtype=np.int64)  # document d's keys are [start[d], start[d + 1])
         np.cumsum(counts, out=self.start[1:])
-        self.keys = np.fromiter(map(self.key_ids.__getitem__, chain.from_iterable(s.keys for s in self.sigs)),
-                                dtype=np.int32, count=int(self.start[-1]))
-        self.where = np.frombuffer(b"".join(s.where for s in self.sigs), dtype=np.uint8)
-        self.english = np.fromiter((s.lang == "en" for s in self.sigs), dtype=bool, count=docs)
-        self.doc_of = np.repeat(np.arange(docs, dtype=np.int32), counts)
-        self.key_list = list(self.key_ids)  # id -> key
+        occurrences = np.frombuffer(table.occurrences, dtype=np.int32)
+        where = np.frombuffer(table.where, dtype=np.uint8)
+        if np.array_equal(rows, np.arange(len(table.lang))):  # every row, in id order: use them as they are
+            self.keys, self.where = occurrences, where
+        else:
+            self.keys = np.empty(int(self.start[-1]), dtype=np.int32)
+            self.where = np.empty(int(self.start[-1]), dtype=np.uint8)
+            for lo in range(0, docs, CHUNK_DOCS):
+                chunk = slice(lo, lo + CHUNK_DOCS)
+                taken = _ranges(table_start[rows[chunk]], counts[chunk])
+                self.keys[self.start[lo]:self.start[lo] + len(taken)] = occurrences[taken]
+                self.where[self.start[lo]:self.start[lo] + len(taken)] = where[taken]
+        self.key_list = table.vocabulary  # id -> key
+        self.key_ids = table.key_ids
         self.df = np.bincount(self.keys, minlength=len(self.key_list))
-        self.df_en = np.bincount(self.keys[self.english[self.doc_of]], minlength=len(self.key_list))
+        self.df_en = np.bincount(self.keys[np.repeat(self.english, counts)], minlength=len(self.key_list))
         n = docs + IDF_PRIOR_DOCS
         self.idf = np.array([math.log(n / (df + 1)) / math.log(n) for df in range(docs + 1)])
         self.group = np.fromiter((GROUP_INDEX[k[0]] for k in self.key_list), dtype=np.int64,
                                  count=len(self.key_list))
-        weights = self.idf[self.df[self.keys]]
-        self.mass = np.bincount(self.doc_of.astype(np.int64) * 3 + self.group[self.keys], weights=weights,
-                                minlength=3 * docs).reshape(docs, 3)  # summed key weight per group
+        self.mass = np.empty((docs, 3))  # summed key weight per group
+        for lo in range(0, docs, CHUNK_DOCS):
+            hi = min(lo + CHUNK_DOCS, docs)
+            keys = self.keys[self.start[lo]:self.start[hi]]
+            slot = np.repeat(np.arange(hi - lo, dtype=np.int64) * 3, counts[lo:hi]) + self.group[keys]
+            weights = self.idf[self.df[keys]]
+            self.mass[lo:hi] = np.bincount(slot, weights=weights, minlength=3 * (hi - lo)).reshape(-1, 3)
         self.size = np.sqrt(self.mass.sum(axis=1) + SMOOTHING)
+        self.bilingual = (self.df_en > 0) & (self.df_en < self.df)
+
+    def doc_of(self, occurrences: np.ndarray) -> np.ndarray:
+        """The document of each of these key occurrences (indices into `keys`)."""
+        return np.searchsorted(self.start, occurrences, side="right") - 1
 
     def df_of(self, key: str) -> int:
         found = self.key_ids.get(key)
         return 0 if found is None else int(self.df[found])
 
-    def doc_keys(self, d: int) -> np.ndarray:
-        return self.keys[self.start[d]:self.start[d + 1]]
+    def doc_keys(self, d: int) -> list[str]:
+        return [self.key_list[k] for k in self.keys[self.start[d]:self.start[d + 1]].tolist()]
 
     def probes(self) -> tuple[np.ndarray, np.ndarray]:
         """(document, key) of every document's probes, by document, rarest key first: its rarest
@@ -130,16 +145,15 @@ class _Archive:
         Rarity for probing is the larger of the two languages' counts: a key common on one side and
         rare on the other is a chance collision (a German skeleton that happens to be a rare English
         one), not a shared name. Ties go to the key with fewer partners, then to the key's text."""
-        keys, docs = self.keys, self.doc_of
+        usable_key = self.bilingual & (np.maximum(self.df_en, self.df - self.df_en) <= MAX_KEY_DF)
+        usable = np.flatnonzero(usable_key[self.keys])
+        keys, docs = self.keys[usable], self.doc_of(usable)
         df, en = self.df[keys], self.df_en[keys]
-        usable = np.flatnonzero((en > 0) & (en < df) & (np.maximum(en, df - en) <= MAX_KEY_DF))
-        keys, docs, df, en = keys[usable], docs[usable], df[usable], en[usable]
         rarity = np.maximum(en, df - en)
         partners = np.where(self.english[docs], df - en, en)  # documents of the other language
         text_rank = np.zeros(len(self.key_list), dtype=np.int64)
-        distinct = np.unique(keys)
-        text_rank[distinct[sorted(range(len(distinct)), key=lambda i: self.key_list[distinct[i]])]] = \
-            np.arange(len(distinct))
+        distinct = np.unique(keys).tolist()
+        text_rank[sorted(distinct, key=self.key_list.__getitem__)] = np.arange(len(distinct))
         order = np.lexsort((text_rank[keys], partners, rarity, docs))
         keys, docs, partners = keys[order], docs[order], partners[order]
         rank = _rank_in_group(docs)
@@ -148,30 +162,32 @@ class _Archive:
         keep = (rank < PROBE_KEYS) & ((rank == 0) | (spent <= PROBE_BUDGET))
         return docs[keep], keys[keep]
 
-    def candidates(self) -> set[tuple[int, int]]:
-        """(German, English) index pairs worth scoring: for each document, the partners with the
-        highest share of its probes, by a cosine-like ratio so that long documents do not win."""
+    def candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """(German, English) index pairs worth scoring, ordered: for each document, the partners with
+        the highest share of its probes, by a cosine-like ratio so that long documents do not win."""
         probe_docs, probe_keys = self.probes()
         # where each probed key's documents of each language lie in one array, by key, language, document
         probed = np.zeros(len(self.key_list), dtype=bool)
         probed[probe_keys] = True
         held = np.flatnonzero(probed[self.keys])
-        held_keys, held_docs = self.keys[held], self.doc_of[held]
+        held_keys, held_docs = self.keys[held], self.doc_of(held)
         held_en = self.english[held_docs]
         order = np.lexsort((held_docs, held_en, held_keys))
         held_docs = held_docs[order]
         first = np.zeros(2 * len(self.key_list) + 1, dtype=np.int64)
         np.cumsum(np.bincount(held_keys.astype(np.int64) * 2 + held_en, minlength=2 * len(self.key_list)),
                   out=first[1:])
-        pairs: set[tuple[int, int]] = set()
-        bounds = np.searchsorted(probe_docs, np.arange(0, len(self.sigs) + CHUNK_DOCS, CHUNK_DOCS))
+        codes = [np.zeros(0, dtype=np.int64)]
+        bounds = np.searchsorted(probe_docs, np.arange(0, len(self.ids) + CHUNK_DOCS, CHUNK_DOCS))
         for lo, hi in pairwise(bounds):
             if lo < hi:
-                pairs.update(self._best_partners(probe_docs[lo:hi], probe_keys[lo:hi], held_docs, first))
-        return pairs
+                de, en = self._best_partners(probe_docs[lo:hi], probe_keys[lo:hi], held_docs, first)
+                codes.append(de * len(self.ids) + en)
+        pairs = np.unique(np.concatenate(codes))  # a pair found from both sides counts once
+        return pairs // max(1, len(self.ids)), pairs % max(1, len(self.ids))
 
     def _best_partners(self, probe_docs: np.ndarray, probe_keys: np.ndarray, held_docs: np.ndarray,
-                       first: np.ndarray) -> Iterable[tuple[int, int]]:
+                       first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The best `CANDIDATES` partners of each probing document, as (German, English) pairs."""
         other = (~self.english[probe_docs]).astype(np.int64)  # 1: look among English documents
         slot = probe_keys.astype(np.int64) * 2 + other
@@ -180,17 +196,17 @@ class _Archive:
         rows_weight = np.repeat(self.idf[self.df[probe_keys]], count)
         offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
         partner = held_docs[np.repeat(lo, count) + offsets].astype(np.int64)
-        code = rows_doc * len(self.sigs) + partner
+        code = rows_doc * len(self.ids) + partner
         unique, first_row, inverse = np.unique(code, return_index=True, return_inverse=True)
         found = np.bincount(inverse, weights=rows_weight)  # summed in probe order, per partner
-        doc, partner = unique // len(self.sigs), unique % len(self.sigs)
+        doc, partner = unique // len(self.ids), unique % len(self.ids)
         ratio = found / self.size[partner]
         order = np.lexsort((first_row, -ratio, doc))  # ties: the partner found first
         doc, partner = doc[order], partner[order]
         best = _rank_in_group(doc) < CANDIDATES
         doc, partner = doc[best], partner[best]
         german = ~self.english[doc]
-        return zip(np.where(german, doc, partner).tolist(), np.where(german, partner, doc).tolist(), strict=True)
+        return np.where(german, doc, partner), np.where(german, partner, doc)
 
     def features(self, de: np.ndarray, en: np.ndarray) -> dict[str, np.ndarray]:
         """The pair features of the model for pairs (de[p], en[p]) (see the module docstring)."""
@@ -208,9 +224,11 @@ class _Archive:
         keys = len(self.key_list)
         a_code = a_pair * keys + self.keys[a_rows]
         b_code = b_pair * keys + self.keys[b_rows]
-        _, ia, ib = np.intersect1d(a_code, b_code, assume_unique=True, return_indices=True)
-        in_b_order = np.argsort(ib, kind="stable")  # sums run over the English keys in their order
-        ia, ib = ia[in_b_order], ib[in_b_order]
+        a_order = np.argsort(a_code)
+        a_sorted = np.append(a_code[a_order], -1)  # -1 matches nothing: a search past the end lands there
+        at = np.searchsorted(a_sorted[:-1], b_code)
+        ib = np.flatnonzero(a_sorted[at] == b_code)  # in the English keys' order, as the sums run
+        ia = a_order[at[ib]]
         shared = self.keys[b_rows[ib]]
         pair = b_pair[ib]
         weight = self.idf[self.df[shared]]
@@ -220,8 +238,8 @@ class _Archive:
         ma, mb = self.mass[de], self.mass[en]
         cos = got / (np.sqrt(ma * mb) + SMOOTHING)
         missing = ma[:, 0] + mb[:, 0] - 2 * got[:, 0]
-        length_a = [max(self.sigs[d].length, 1) for d in de.tolist()]
-        length_b = [max(self.sigs[d].length, 1) for d in en.tolist()]
+        length_a = [max(self.length[d], 1) for d in de.tolist()]
+        length_b = [max(self.length[d], 1) for d in en.tolist()]
         return {
             "facts": cos[:, 0],
             "facts_missing": missing / (missing + 2 * got[:, 0] + SMOOTHING),
@@ -233,12 +251,18 @@ class _Archive:
         }
 
     def _rows(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The key rows of `docs`, one document after the other, and the position in `docs` of each."""
+        """The rows of `docs`' keys that occur in both languages (no other key can be shared by a
+        pair), one document after the other, and the position in `docs` of each."""
         count = self.start[docs + 1] - self.start[docs]
         pair = np.repeat(np.arange(len(docs), dtype=np.int64), count)
-        rows = np.repeat(self.start[docs], count) + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count,
-                                                                                            count)
-        return rows, pair
+        rows = _ranges(self.start[docs], count)
+        keep = self.bilingual[self.keys[rows]]
+        return rows[keep], pair[keep]
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(start, start + count) for each start and count."""
+    return np.repeat(starts, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _group_starts(groups: np.ndarray) -> np.ndarray:
@@ -258,16 +282,16 @@ def _rank_in_group(groups: np.ndarray) -> np.ndarray:
 def _shared_keys(arc: _Archive, i: int, j: int) -> dict[str, list[str]]:
     """The keys two documents share, per group, rarest first: what `explain` shows."""
     shared: dict[str, list[str]] = {group: [] for group in GROUPS}
-    common = set(arc.sigs[i].keys).intersection(arc.sigs[j].keys)
+    common = set(arc.doc_keys(i)).intersection(arc.doc_keys(j))
     for key in sorted(common, key=lambda k: (arc.df_of(k), k)):
         shared[GROUPS[GROUP_INDEX[key[0]]]].append(key)
     return shared
 
 
-def _contributions(features: dict[str, float], a: Signals, b: Signals) -> dict[str, float]:
+def _contributions(features: dict[str, float], date_a: str | None, date_b: str | None) -> dict[str, float]:
     """Each signal's part of the logit; their sum plus the intercept is the score's logit."""
     parts = {name: WEIGHTS[name] * value for name, value in features.items()}
-    parts["date"] = -_date_penalty(a.date, b.date)
+    parts["date"] = -_date_penalty(date_a, date_b)
     return parts
 
 
@@ -319,20 +343,30 @@ class _Pair:
 
 def _scored_pairs(arc: _Archive) -> list[_Pair]:
     """Every candidate pair with its score, best first (ties broken by ids, for stable output)."""
-    found = sorted(arc.candidates())
-    if not found:
+    de, en = arc.candidates()
+    if not len(de):
         return []
-    de, en = (np.array(side, dtype=np.int64) for side in zip(*found, strict=True))
     features = arc.features(de, en)
-    logits = np.full(len(found), 0.0)  # summed in the order of `_contributions`, as `explain` sums them
+    logits = np.full(len(de), 0.0)  # summed in the order of `_contributions`, as `explain` sums them
     for name in FEATURES:
         logits += WEIGHTS[name] * features[name]
-    penalties = [_date_penalty(arc.sigs[i].date, arc.sigs[j].date) for i, j in found]
+    penalties = _date_penalties(arc, de, en)
     scores = np.array([_score(INTERCEPT + (logit - penalty)) for logit, penalty in
-                       zip(logits.tolist(), penalties, strict=True)])
+                       zip(logits.tolist(), penalties.tolist(), strict=True)])
     order = np.lexsort((en, de, -scores))  # index order is id order
     return [_Pair(s, i, j) for s, i, j in zip(scores[order].tolist(), de[order].tolist(), en[order].tolist(),
                                                strict=True)]
+
+
+def _date_penalties(arc: _Archive, de: np.ndarray, en: np.ndarray) -> np.ndarray:
+    """`_date_penalty` of each pair, over arrays."""
+    periods = [_period(d) for d in arc.date]
+    first = np.array([p[0] if p else 0 for p in periods], dtype=np.int64)
+    last = np.array([p[1] if p else 0 for p in periods], dtype=np.int64)
+    dated = np.array([p is not None for p in periods], dtype=bool)
+    gap = np.maximum(0, np.maximum(first[de], first[en]) - np.minimum(last[de], last[en]))
+    penalty = DATE_PENALTY * np.minimum(1.0, np.maximum(0, gap - DATE_SLACK_DAYS) / 365)
+    return np.where(dated[de] & dated[en], penalty, 0.0)
 
 
 def _pair_features(arc: _Archive, i: int, j: int) -> dict[str, float]:
@@ -350,17 +384,17 @@ def _match(pairs: list[_Pair], min_score: float) -> dict[int, _Pair]:
     return linked
 
 
-def _stated_links(sigs: Mapping[str, Signals], stated: Mapping[str, str]) -> tuple[list[Link], set[str]]:
+def _stated_links(table: SignalTable, stated: Mapping[str, str]) -> tuple[list[Link], set[str]]:
     """Links the sources stated, and every document they settle (also one whose twin is missing)."""
     links, settled = [], set()
     for doc, twin in sorted(stated.items()):
         if doc in settled or twin in settled or doc == twin:
             continue
         settled.add(doc)
-        if twin not in sigs or doc not in sigs:
+        if twin not in table or doc not in table:
             continue
         settled.add(twin)
-        de, en = (twin, doc) if sigs[doc].lang == "en" or sigs[twin].lang == "de" else (doc, twin)
+        de, en = (twin, doc) if table.lang_of(doc) == "en" or table.lang_of(twin) == "de" else (doc, twin)
         links.append(Link(de, en, 1.0, stated=True))
     return links, settled
 
@@ -368,8 +402,9 @@ def _stated_links(sigs: Mapping[str, Signals], stated: Mapping[str, str]) -> tup
 def link(sigs: Mapping[str, Signals], stated: Mapping[str, str] | None = None,
          min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
     """Twin links of an archive: stated ones first, then the best mutual computed pairs; by de id."""
-    links, settled = _stated_links(sigs, stated or {})
-    arc = _Archive(sigs, exclude=settled)
+    table = SignalTable.of(sigs)
+    links, settled = _stated_links(table, stated or {})
+    arc = _Archive(table, exclude=settled)
     matched = set(_match(_scored_pairs(arc), min_score).values())
     links += [Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)) for p in matched]
     return sorted(links, key=lambda x: (x.de, x.en))
@@ -379,17 +414,18 @@ def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] 
             min_score: float = DEFAULT_MIN_SCORE, top: int = 5) -> dict:
     """Why a document was or was not linked: its link and its best candidates, signal by signal."""
     result: dict = {"id": doc_id, "min_score": min_score, "link": None, "candidates": []}
-    if doc_id not in sigs:
+    table = SignalTable.of(sigs)
+    if doc_id not in table:
         return result | {"verdict": "not in the archive"}
-    result["lang"] = sigs[doc_id].lang
-    links, settled = _stated_links(sigs, stated or {})
+    result["lang"] = table.lang_of(doc_id)
+    links, settled = _stated_links(table, stated or {})
     own = next((x for x in links if doc_id in (x.de, x.en)), None)
     if doc_id in settled:
         verdict = "stated by the source" if own else "the source names a twin that is not in the archive"
         return result | {"link": asdict(own) if own else None, "verdict": verdict}
     if result["lang"] not in SIDES:
         return result | {"verdict": "neither German nor English: not linked"}
-    arc = _Archive(sigs, exclude=settled)
+    arc = _Archive(table, exclude=settled)
     pairs = _scored_pairs(arc)
     matched = _match(pairs, min_score)
     me = arc.ids.index(doc_id)
@@ -403,9 +439,8 @@ def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] 
 
 def _candidate(arc: _Archive, p: _Pair, me: int, matched: dict[int, _Pair]) -> dict:
     other = p.en if p.de == me else p.de
-    a, b = arc.sigs[p.de], arc.sigs[p.en]
     features, shared = _pair_features(arc, p.de, p.en), _shared_keys(arc, p.de, p.en)
-    parts = _contributions(features, a, b)
+    parts = _contributions(features, arc.date[p.de], arc.date[p.en])
     partner = matched.get(other)
     return {
         "id": arc.ids[other],
@@ -413,7 +448,7 @@ def _candidate(arc: _Archive, p: _Pair, me: int, matched: dict[int, _Pair]) -> d
         "logit": round(INTERCEPT + sum(parts.values()), 3),
         "signals": {name: {"value": round(value, 4), "logit": round(parts[name], 3)}
                     for name, value in features.items()}
-        | {"date": {"days_apart": _days_apart(a.date, b.date), "logit": round(parts["date"], 3)}},
+        | {"date": {"days_apart": _days_apart(arc.date[p.de], arc.date[p.en]), "logit": round(parts["date"], 3)}},
         "shared": {g: keys[:12] for g, keys in shared.items()},
         "linked_to": None if partner is None else arc.ids[partner.de if partner.en == other else partner.en],
     }

@@ -11,13 +11,12 @@ from __future__ import annotations
 import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from . import store
 from .documents import Document
 from .linker import DEFAULT_MIN_SCORE
 from .linker import link as link_twins
-from .twins import Link, signals
+from .twins import Link, SignalTable, signals
 
 LINKS = "twins.json"
 SIGNALS = "twin-signals.pickle"
@@ -27,16 +26,18 @@ SIGNALS = "twin-signals.pickle"
 class TwinState:
     """Per-document twin signals and the twins the sources stated, for one generation."""
 
-    signals: dict[str, Any] = field(default_factory=dict)
+    signals: SignalTable = field(default_factory=SignalTable)
     stated: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, gen: Path) -> TwinState:
         try:
             with open(gen / SIGNALS, "rb") as f:
-                return pickle.load(f)
+                state = pickle.load(f)
         except FileNotFoundError:
             return cls()
+        state.signals = SignalTable.of(state.signals)  # generations before the table kept a dict
+        return state
 
     def add(self, doc: Document) -> None:
         self.signals[doc.id] = signals(doc)
@@ -50,7 +51,7 @@ class TwinState:
     def link_and_save(self, gen: Path, min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
         links = link_twins(self.signals, self.stated, min_score=min_score)
         store.write_json(gen, LINKS, [asdict(link) for link in links])
-        with store.writing(gen, SIGNALS) as f:  # streamed: the pickle of 100,000 documents is 90 MB
+        with store.writing(gen, SIGNALS) as f:
             pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
         return links
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from array import array
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -276,3 +278,92 @@ def signals(doc: Document) -> Signals:
     scale = 255 / max(1, len(text) - 1)
     return Signals(lang, len(" ".join(text.split())), doc.date, tuple(sys.intern(k) for k in order),
                    bytes(min(255, int(found[k] * scale)) for k in order))
+
+
+# ---------------------------------------------------------------- an archive's signals
+
+
+class SignalTable(MutableMapping[str, Signals]):
+    """Every document's signals, with keys as integer ids into one key list, in flat arrays.
+
+    A mapping from document id to `Signals`, but stored in a form the linker can use without
+    touching each key again: at 100,000 documents there are 15 million key occurrences, and
+    turning their strings into ids took longer than linking them. A table is kept with each index
+    generation, so an update adds and removes rows instead of redoing the whole archive. Removed
+    rows are dropped when the table is pickled.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: list[str] = []  # key id -> key
+        self.key_ids: dict[str, int] = {}
+        self.rows: dict[str, int] = {}  # document id -> row, live rows only
+        self.lang: list[str] = []
+        self.length: list[int] = []
+        self.date: list[str | None] = []
+        self.start = array("q", [0])  # row r's keys are occurrences[start[r]:start[r + 1]]
+        self.occurrences = array("i")  # the key ids of every row, one row after the other
+        self.where = bytearray()
+
+    @classmethod
+    def of(cls, sigs: Mapping[str, Signals]) -> SignalTable:
+        if isinstance(sigs, SignalTable):
+            return sigs
+        table = cls()
+        for doc_id, sig in sigs.items():
+            table[doc_id] = sig
+        return table
+
+    def key_id(self, key: str) -> int:
+        found = self.key_ids.get(key)
+        if found is None:
+            found = self.key_ids[key] = len(self.vocabulary)
+            self.vocabulary.append(key)
+        return found
+
+    def __setitem__(self, doc_id: str, sig: Signals) -> None:
+        self.rows[doc_id] = len(self.lang)
+        self.lang.append(sig.lang)
+        self.length.append(sig.length)
+        self.date.append(sig.date)
+        self.occurrences.extend(map(self.key_id, sig.keys))
+        self.where += sig.where
+        self.start.append(len(self.occurrences))
+
+    def __delitem__(self, doc_id: str) -> None:
+        del self.rows[doc_id]
+
+    def __getitem__(self, doc_id: str) -> Signals:
+        r = self.rows[doc_id]
+        lo, hi = self.start[r], self.start[r + 1]
+        return Signals(self.lang[r], self.length[r], self.date[r],
+                       tuple(self.vocabulary[k] for k in self.occurrences[lo:hi]), bytes(self.where[lo:hi]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def lang_of(self, doc_id: str) -> str:
+        return self.lang[self.rows[doc_id]]
+
+    def __getstate__(self) -> dict:
+        """The live rows only, renumbered; arrays pickle as raw bytes."""
+        live = SignalTable()
+        live.vocabulary, live.key_ids = self.vocabulary, self.key_ids
+        for doc_id, r in self.rows.items():
+            live.rows[doc_id] = len(live.lang)
+            live.lang.append(self.lang[r])
+            live.length.append(self.length[r])
+            live.date.append(self.date[r])
+            lo, hi = self.start[r], self.start[r + 1]
+            live.occurrences.extend(self.occurrences[lo:hi])
+            live.where += self.where[lo:hi]
+            live.start.append(len(live.occurrences))
+        state = dict(live.__dict__)
+        del state["key_ids"]  # rebuilt from the vocabulary
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.key_ids = {key: i for i, key in enumerate(self.vocabulary)}
