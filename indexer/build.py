@@ -50,7 +50,7 @@ WRITER_MB = int(os.environ.get("TWINSEARCH_WRITER_MB", 192))
 # 100,000 documents); separate files are read from the page cache, which all processes share.
 WRITER_OPTIONS = {"compound": False}
 BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
-PARALLEL_FROM_BYTES = 2 * 1024 * 1024  # below this, worker start-up costs more than it saves
+PARALLEL_FROM_BYTES = 1024 * 1024  # below this, worker start-up costs more than it saves
 
 
 class SourceNotFoundError(store.IndexerError, FileNotFoundError):

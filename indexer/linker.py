@@ -74,7 +74,7 @@ WEIGHTS = {"facts": 4.297, "facts_missing": -7.927, "names": 4.989, "cognates": 
 DATE_SLACK_DAYS = 31  # a translation may appear some weeks after the original
 DATE_PENALTY = 4.0  # logit taken off at a year or more apart
 
-CHUNK_DOCS = 20_000  # documents (or pairs) per array step: bounds the temporary arrays
+CHUNK_DOCS = 4096  # documents (or pairs) per array step: bounds the temporary arrays
 FEATURES = ("facts", "facts_missing", "names", "cognates", "positions", "length")
 
 

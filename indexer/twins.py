@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
 from whoosh.lang.stopwords import stoplists
 
 from .documents import Document
@@ -348,21 +349,21 @@ class SignalTable(MutableMapping[str, Signals]):
         return self.lang[self.rows[doc_id]]
 
     def __getstate__(self) -> dict:
-        """The live rows only, renumbered; arrays pickle as raw bytes."""
-        live = SignalTable()
-        live.vocabulary, live.key_ids = self.vocabulary, self.key_ids
-        for doc_id, r in self.rows.items():
-            live.rows[doc_id] = len(live.lang)
-            live.lang.append(self.lang[r])
-            live.length.append(self.length[r])
-            live.date.append(self.date[r])
-            lo, hi = self.start[r], self.start[r + 1]
-            live.occurrences.extend(self.occurrences[lo:hi])
-            live.where += self.where[lo:hi]
-            live.start.append(len(live.occurrences))
-        state = dict(live.__dict__)
-        del state["key_ids"]  # rebuilt from the vocabulary
-        return state
+        """The live rows only, in the order of their ids (so the linker can take them as they are),
+        renumbered; arrays pickle as raw bytes."""
+        ids = sorted(self.rows)
+        rows = np.array([self.rows[i] for i in ids], dtype=np.int64)
+        start = np.frombuffer(self.start, dtype=np.int64)
+        counts = start[rows + 1] - start[rows]
+        taken = np.repeat(start[rows] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        new_start = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=new_start[1:])
+        order = rows.tolist()
+        return {"vocabulary": self.vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
+                "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
+                "date": [self.date[r] for r in order], "start": array("q", new_start.tobytes()),
+                "occurrences": array("i", np.frombuffer(self.occurrences, dtype=np.int32)[taken].tobytes()),
+                "where": bytearray(np.frombuffer(self.where, dtype=np.uint8)[taken].tobytes())}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
