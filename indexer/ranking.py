@@ -19,7 +19,9 @@ import os
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
@@ -281,6 +283,8 @@ class Ranker:
             return self._compound(q, self._intersection)
         if type(q) is wq.AndNot:
             return self._and_not(q)
+        if type(q) is wq.Phrase:
+            return self._phrase(q)
         if q is wq.NullQuery:
             return EMPTY
         return self._by_matcher(q)
@@ -322,15 +326,7 @@ class Ranker:
         cache = self.shared.postings
         docs, weights = [], []
         for reader, base, segment in self.segments:
-            key = (segment, fieldname, btext)
-            entry = cache.get(key)
-            if entry is None:
-                try:
-                    d, w = _decode(reader.postings(fieldname, btext))
-                except TermNotFound:
-                    d, w = np.empty(0, np.int64), np.empty(0)
-                entry = (d.astype(np.int32), w.astype(np.float32))
-                cache.put(key, entry)
+            entry = cache.get((segment, fieldname, btext)) or self._segment_postings(reader, segment, fieldname, btext)
             if len(entry[0]):
                 docs.append(entry[0] + base if base else entry[0])
                 weights.append(entry[1])
@@ -339,6 +335,69 @@ class Ranker:
         if not docs:
             return np.empty(0, np.int32), np.empty(0, np.float32)
         return np.concatenate(docs), np.concatenate(weights)
+
+    def _phrase(self, q: wq.Phrase) -> Postings:
+        """Whoosh's `Phrase` (an ordered `SpanNear2`): the documents holding every word, each word at
+        most `slop` positions after the one before; scored as the sum of the words' scores."""
+        schema = self.searcher.schema
+        if q.fieldname not in schema or not schema[q.fieldname].format \
+                or not schema[q.fieldname].format.supports("positions") or q.slop < 1 or len(q.words) < 2 \
+                or None in q.words:
+            return self._by_matcher(q)  # what Whoosh does there (a query error included)
+        field = schema[q.fieldname]
+        try:
+            terms = [field.to_bytes(word) for word in q.words]
+        except ValueError:
+            return EMPTY
+        if any((q.fieldname, btext) not in self.reader for btext in terms):
+            return EMPTY
+        found = self._intersection([self._term(wq.Term(q.fieldname, word)) for word in q.words])
+        if not len(found):
+            return EMPTY
+        # (candidate, position) codes of the phrase's possible ends, word by word
+        ends = None
+        for btext in terms:
+            index, where = self._positions_of(q.fieldname, btext, found.docs)
+            codes = index.astype(np.int64) << 32 | where
+            if ends is not None:
+                follows = np.zeros(len(codes), dtype=bool)
+                for gap in range(1, q.slop + 1):
+                    follows |= np.isin(codes - gap, ends)
+                codes = codes[follows]
+            ends = codes
+        keep = np.unique(ends >> 32)
+        return Postings(found.docs[keep], found.scores[keep] * q.boost)
+
+    def _positions_of(self, fieldname: str, btext: bytes, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of a term in each of `docs` (all of which hold it): (index into docs, position)."""
+        index, where = [], []
+        for reader, base, segment in self.segments:
+            lo, hi = np.searchsorted(docs, [base, base + reader.doc_count_all()])
+            if lo == hi:
+                continue
+            term_docs, _ = self.shared.postings.get((segment, fieldname, btext)) or self._segment_postings(
+                reader, segment, fieldname, btext)
+            key = (segment, fieldname, btext, "positions")
+            entry = self.shared.postings.get(key)
+            if entry is None:
+                entry = _decode_positions(reader.postings(fieldname, btext))
+                self.shared.postings.put(key, entry)
+            positions, offsets = entry
+            at = np.searchsorted(term_docs, docs[lo:hi] - base)
+            counts = offsets[at + 1] - offsets[at]
+            index.append(np.repeat(np.arange(lo, hi), counts))
+            where.append(positions[_ranges(offsets[at], counts)])
+        return np.concatenate(index), np.concatenate(where).astype(np.int64)
+
+    def _segment_postings(self, reader, segment: str, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """One segment's postings of a term, decoded and cached."""
+        try:
+            d, w = _decode(reader.postings(fieldname, btext))
+        except TermNotFound:
+            d, w = np.empty(0, np.int64), np.empty(0)
+        entry = (d.astype(np.int32), w.astype(np.float32))
+        self.shared.postings.put((segment, fieldname, btext), entry)
+        return entry
 
     def _synonyms(self, q: Synonyms) -> Postings:
         """A synonym group scored as one term: see `synonyms`."""
@@ -447,3 +506,30 @@ def _decode(m) -> tuple[np.ndarray, np.ndarray]:
             break
         m._goto(m._nextoffset)
     return np.concatenate(docs), np.concatenate(weights)
+
+
+def _decode_positions(m) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of one segment's posting list, a block at a time: (positions, offsets), where
+    posting i's positions are positions[offsets[i]:offsets[i + 1]]. Whoosh's `Positions` format
+    stores each posting's position deltas as a pickled list after a 4-byte count."""
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    deltas: list[list[int]] = []
+    while True:
+        m._read_values()
+        deltas += [loads(v[4:]) for v in m._values]
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    offsets = np.zeros(len(deltas) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    steps = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(offsets[-1]))
+    running = np.cumsum(steps)
+    positions = running - np.repeat(running[offsets[:-1]] - steps[offsets[:-1]], counts)
+    return positions.astype(np.int32), offsets
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(start, start + count) for each start and count."""
+    return np.repeat(starts, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -296,7 +296,7 @@ class SignalTable(MutableMapping[str, Signals]):
 
     def __init__(self) -> None:
         self.vocabulary: list[str] = []  # key id -> key
-        self.key_ids: dict[str, int] = {}
+        self.key_ids = _KeyIds(self.vocabulary)
         self.rows: dict[str, int] = {}  # document id -> row, live rows only
         self.lang: list[str] = []
         self.length: list[int] = []
@@ -314,19 +314,12 @@ class SignalTable(MutableMapping[str, Signals]):
             table[doc_id] = sig
         return table
 
-    def key_id(self, key: str) -> int:
-        found = self.key_ids.get(key)
-        if found is None:
-            found = self.key_ids[key] = len(self.vocabulary)
-            self.vocabulary.append(key)
-        return found
-
     def __setitem__(self, doc_id: str, sig: Signals) -> None:
         self.rows[doc_id] = len(self.lang)
         self.lang.append(sig.lang)
         self.length.append(sig.length)
         self.date.append(sig.date)
-        self.occurrences.extend(map(self.key_id, sig.keys))
+        self.occurrences.extend(map(self.key_ids.__getitem__, sig.keys))
         self.where += sig.where
         self.start.append(len(self.occurrences))
 
@@ -367,4 +360,19 @@ class SignalTable(MutableMapping[str, Signals]):
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self.key_ids = {key: i for i, key in enumerate(self.vocabulary)}
+        self.key_ids = _KeyIds(self.vocabulary)
+        self.key_ids.update(zip(self.vocabulary, range(len(self.vocabulary)), strict=True))
+
+
+class _KeyIds(dict):
+    """key -> its id in `vocabulary`, where a key not seen before is appended: looking up a known
+    key stays a plain dict lookup, in C."""
+
+    def __init__(self, vocabulary: list[str]) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+
+    def __missing__(self, key: str) -> int:
+        self[key] = found = len(self.vocabulary)
+        self.vocabulary.append(key)
+        return found
