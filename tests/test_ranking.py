@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -142,3 +143,27 @@ def test_the_posting_cache_is_bounded_also_by_empty_entries():
     assert len(cache._entries) == 10 and cache.size == 10 * ranking.ENTRY_COST
     assert cache.get(("segment", "body_en", b"missing99")) is not None
     assert cache.get(("segment", "body_en", b"missing0")) is None
+
+
+def test_phrases_match_and_score_as_whoosh_on_an_index_of_several_segments(tmp_path):
+    index_dir, source = tmp_path / "index", tmp_path / "source"
+    shutil.copytree(XQUAD / "docs" / "de", source / "de")
+    indexer.rebuild(source=source, index_dir=index_dir)
+    shutil.copytree(XQUAD / "docs" / "en", source / "en")
+    indexer.update(index_dir=index_dir)  # the English half in a second segment
+    handle = search_module.open_handle(index_dir)
+    assert len(handle.searcher.reader().leaf_readers()) == 2
+    texts = ['"Super Bowl"', '"Super Bowl"~3', '"Bowl Super"~2', '"Europäischen Union"', "U.S. Army 24-10",
+             "Lehrer/innen", '"the Denver Broncos"']
+    phrases = [leaf for text in texts for leaf in search_module.parse(handle, text).leaves()
+               if isinstance(leaf, wq.Phrase)]
+    assert len(phrases) >= 20 and any(p.slop == 3 for p in phrases)
+    matched = set()
+    for q in phrases:
+        found = handle.ranker.search(q)
+        expected = whoosh_scores(handle, q)
+        assert found.docs.tolist() == sorted(expected), q
+        assert found.scores == pytest.approx([expected[d] for d in found.docs.tolist()], rel=1e-9), q
+        matched.update(found.docs.tolist())
+    second = handle.searcher.reader().leaf_readers()[1][1]
+    assert min(matched) < second <= max(matched)  # matches in both segments
