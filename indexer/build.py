@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -219,8 +220,10 @@ class Build:
             workers = workers or _default_workers(jobs)
             self.report.workers = workers
             runner = _in_process if workers == 1 else _in_workers
-            segments, results = runner(self.ix.storage.folder, jobs, workers, show_progress, label, self._absorb)
+            segments, results, signal_source = runner(self.ix.storage.folder, jobs, workers, show_progress, label,
+                                                      self._absorb)
             duplicates = self._collect(results)
+            self._take_signals(signal_source)
             commit_segments(writer, segments)
         except BaseException:
             writer.cancel()
@@ -251,7 +254,6 @@ class Build:
                     continue
                 self.owners[doc_id] = result.key
                 ids.append(doc_id)
-                self.state.signals[doc_id] = result.signals[doc_id]
                 if doc_id in result.stated:
                     self.state.stated[doc_id] = result.stated[doc_id]
             for s in skipped:
@@ -261,6 +263,14 @@ class Build:
             self.report.added += len(ids)
             self.report.skipped += skipped
         return duplicates
+
+    def _take_signals(self, source: Iterable[tuple[str, dict[str, Signals]]]) -> None:
+        """The twin signals of the documents that `_collect` kept, streamed into the table: (file key,
+        its documents' signals) pairs."""
+        for key, sigs in source:
+            for doc_id, sig in sigs.items():
+                if self.owners.get(doc_id) == key:
+                    self.state.signals[doc_id] = sig
 
     def finish(self, building: Path, index_dir: Path, started: float) -> Report:
         """Counts, links twins, writes the vocabulary and manifest, and publishes the generation."""
@@ -358,8 +368,11 @@ class SegmentBuilder:
         return self.writer._finalize_segment()
 
 
+SignalSource = Iterable[tuple[str, dict[str, Signals]]]
+
+
 def _in_process(folder: str, jobs: list[Job], workers: int, show_progress: bool, label: str,
-                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult]]:
+                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult], SignalSource]:
     builder = SegmentBuilder(folder)
     try:
         results = [builder.index(job) for job in progress(jobs, label, show_progress)]
@@ -368,7 +381,7 @@ def _in_process(folder: str, jobs: list[Job], workers: int, show_progress: bool,
         builder.writer._close_segment()
         raise
     segment = builder.finish()
-    return [segment] if segment else [], results
+    return [segment] if segment else [], results, ((r.key, r.signals) for r in results)
 
 
 def _worker(folder: str, jobs: multiprocessing.Queue, results: multiprocessing.Queue, parent: int) -> None:
@@ -412,7 +425,7 @@ def _read_signals(path: str) -> Iterator[tuple[str, dict[str, Signals]]]:
 
 
 def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool, label: str,
-                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult]]:
+                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult], SignalSource]:
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     job_queue, result_queue = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(folder, job_queue, result_queue, os.getpid()), daemon=True)
@@ -452,11 +465,7 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
             pass
         for p in procs:
             p.join()
-        by_file = {result.key: result for result in results}
-        for spill in spills:
-            for key, sigs in _read_signals(spill):
-                by_file[key].signals = sigs
-        return segments, results
+        return segments, results, chain.from_iterable(map(_read_signals, spills))
     finally:
         for p in procs:
             if p.is_alive():

@@ -13,6 +13,9 @@ import pytest
 
 import indexer
 from indexer import store
+from indexer.documents import Document
+from indexer.links import TwinState
+from indexer.twins import signals
 from tests.conftest import ROOT, S000, S001, S002, S004, SEEDS
 
 
@@ -191,17 +194,25 @@ def test_worker_processes_build_the_same_index_as_one_process(tmp_path):
     assert list(store.current(tmp_path / "two").glob("signals-*")) == []
 
 
-def test_duplicate_ids_across_workers_keep_the_first_file(tmp_path):
+def test_duplicate_ids_across_workers_keep_the_first_file_and_its_twin_signals(tmp_path):
     from indexer import build
 
-    for name in ("a", "b"):
+    bodies = {"a": "Siemens earned 120 million euros in Munich.", "b": "Bosch lost 35 million dollars in Stuttgart."}
+    for name, body in bodies.items():
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "same.jsonl").write_text(json.dumps({"id": "dup", "title": f"From {name}", "body": "Text."}) + "\n",
+        (folder / "same.jsonl").write_text(json.dumps({"id": "dup", "title": f"From {name}", "body": body}) + "\n",
                                            encoding="utf-8")
-    report = build.rebuild([tmp_path / "a", tmp_path / "b"], tmp_path / "index", workers=2)
-    assert report.documents == 1
-    assert indexer.get("dup", index_dir=tmp_path / "index")["title"] == "From a"
+    for workers in (1, 2):
+        index_dir = tmp_path / f"index{workers}"
+        report = build.rebuild([tmp_path / "a", tmp_path / "b"], index_dir, workers=workers)
+        assert report.documents == 1
+        stored = indexer.get("dup", index_dir=index_dir)
+        assert stored["title"] == "From a"
+        kept, dropped = (signals(Document(id="dup", title=f"From {name}", body=bodies[name], lang=stored["lang"]))
+                         for name in ("a", "b"))
+        assert kept != dropped
+        assert dict(TwinState.load(store.current(index_dir)).signals) == {"dup": kept}
 
 
 def test_rebuild_and_update_write_segments_as_plain_files(tmp_path, seed_copy):
