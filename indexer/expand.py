@@ -70,7 +70,8 @@ class ExpandingParser(QueryParser):
                                            boost=PART_BOOST * boost / len(parts)))
         translation = self._translation(fieldname, lang, text)
         if translation is not None:
-            alternatives.append(translation.with_boost(ctx.translation_boost * boost))
+            translation.boost = ctx.translation_boost * boost  # made just now: no copy needed (`with_boost`)
+            alternatives.append(translation)
         if not alternatives:
             return None
         return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)

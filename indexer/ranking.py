@@ -27,7 +27,6 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching import FilterMatcher
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -391,9 +390,9 @@ class Ranker:
 
     def _segment_postings(self, reader, segment: str, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """One segment's postings of a term, decoded and cached."""
-        try:
+        if (fieldname, btext) in reader:  # most query terms are missing from most fields: 5 µs, not 15
             d, w = _decode(reader.postings(fieldname, btext))
-        except TermNotFound:
+        else:
             d, w = np.empty(0, np.int64), np.empty(0)
         entry = (d.astype(np.int32), w.astype(np.float32))
         self.shared.postings.put((segment, fieldname, btext), entry)
