@@ -225,8 +225,8 @@ class WordAnalyzer:
 
     A text's terms are its words' terms (no filter of ours looks at a neighbour), and texts share
     most of their words, so analyzing a text is mostly looking words up. The results are the
-    chain's own: the same terms, positions, boosts and character spans. Not thread-safe (the
-    chain's stemmer is per thread): one per thread or process.
+    chain's own: the same terms, positions, boosts and character spans. Threads may share one:
+    the chain's stemmer is per thread, and the remembered words are a dict.
     """
 
     def __init__(self, analyzer: CompositeAnalyzer, remember: int = 200_000) -> None:
@@ -238,6 +238,10 @@ class WordAnalyzer:
         self.remember = remember
         self._terms: dict[str, tuple[tuple[str, float, int, int], ...]] = {}
         self._postings: dict[str, tuple] = {}
+
+    def __len__(self) -> int:
+        """How many distinct words it remembers."""
+        return len(self._terms)
 
     def terms(self, word: str) -> tuple[tuple[str, float, int, int], ...]:
         """(term, boost, start, end) of each token the chain makes of `word`; () for a stop word."""

@@ -185,7 +185,6 @@ class Handle:
     partners: dict[str, tuple[str, float]]
     vocabulary: Vocabulary
     translator: Translator
-    word_analyzers: dict[str, WordAnalyzer] = field(default_factory=dict)
 
     @classmethod
     def open(cls, gen: Path) -> Handle:
@@ -214,10 +213,7 @@ class Handle:
 
     def words(self, lang: str) -> WordAnalyzer:
         """The analyzer of `lang`'s body field, for marking matches in stored text."""
-        fieldname = f"body_{lang if lang in LANGS else 'xx'}"
-        if fieldname not in self.word_analyzers:
-            self.word_analyzers[fieldname] = WordAnalyzer(self.searcher.schema[fieldname].analyzer)
-        return self.word_analyzers[fieldname]
+        return word_analyzer(self.searcher.schema[f"body_{lang if lang in LANGS else 'xx'}"].analyzer)
 
     def stored(self, doc_id: str) -> dict | None:
         return self.searcher.document(id=doc_id)
@@ -236,7 +232,26 @@ class Handle:
         self.vocabulary.close()
 
 
+WARM_WORD_DOCUMENTS = 2000  # releases whose words `warm` analyzes in advance
 _local = threading.local()
+_word_analyzers: list[WordAnalyzer] = []
+_word_analyzers_lock = threading.Lock()
+
+
+def word_analyzer(analyzer) -> WordAnalyzer:
+    """The process's word-by-word analyzer for an analyzer chain: one for all threads and
+    generations, so the words that snippets analyze are remembered for every later search (and,
+    filled by `warm` before a server forks, shared by its processes)."""
+    for known in _word_analyzers:
+        if known.analyzer == analyzer:
+            return known
+    with _word_analyzers_lock:
+        for known in _word_analyzers:
+            if known.analyzer == analyzer:
+                return known
+        made = WordAnalyzer(analyzer)
+        _word_analyzers.append(made)
+        return made
 
 
 def open_handle(index_dir: str | Path | None) -> Handle:
@@ -276,7 +291,8 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     if window > MAX_WINDOW:
         raise QueryError(f"page {page} is too deep (results are paged up to {MAX_WINDOW:,}); refine the query")
     ranked, total = _rank(handle, q, lang, _filters(handle, date_from, date_to, source), window)
-    hits = [_hit(handle, q, r, explain) for r in ranked[(page - 1) * limit: window]]
+    marks: dict[str, snippets.QueryTerms] = {}  # what to mark, per language: the same for every hit
+    hits = [_hit(handle, q, r, explain, marks) for r in ranked[(page - 1) * limit: window]]
     suggestion = suggest(handle, query, lang, date_from, date_to, source, total) if total < SUGGEST_BELOW else None
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -418,11 +434,13 @@ def _date_bound(value: str | None, name: str, end: bool = False):
     return when
 
 
-def _hit(handle: Handle, q: wq.Query, r: Ranked, explain: bool) -> Hit:
+def _hit(handle: Handle, q: wq.Query, r: Ranked, explain: bool, marks: dict[str, snippets.QueryTerms]) -> Hit:
     stored = handle.searcher.stored_fields(r.docnum)
     lang = stored.get("lang") or "und"
     fl = lang if lang in LANGS else "xx"
-    terms = snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"})
+    terms = marks.get(fl)
+    if terms is None:
+        terms = marks[fl] = snippets.query_terms(q, {f"body_{fl}", f"title_{fl}"})
     twin, _ = handle.partners.get(stored["id"], (None, 0.0))
     twin_doc = handle.stored(twin) if twin else None
     hit = Hit(
@@ -493,8 +511,22 @@ def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict
     started = time.perf_counter()
     handle = open_handle(index_dir)
     terms, postings = handle.ranker.warm(ranking.CACHE_POSTINGS if budget is None else budget)
-    return {"generation": handle.gen.name, "terms": terms, "postings": postings,
+    words = _warm_words(handle)
+    return {"generation": handle.gen.name, "terms": terms, "postings": postings, "words": words,
             "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _warm_words(handle: Handle, sample: int = WARM_WORD_DOCUMENTS) -> int:
+    """Analyzes the words of an even sample of stored releases, as snippets will: the common words of
+    the archive are then known to `word_analyzer`, and a snippet mostly looks its words up."""
+    reader = handle.searcher.reader()
+    step = max(1, reader.doc_count_all() // sample)
+    for docnum in range(0, reader.doc_count_all(), step):
+        if not reader.is_deleted(docnum):
+            stored = reader.stored_fields(docnum)
+            for _ in handle.words(stored.get("lang") or "xx")(stored.get("body") or ""):
+                pass
+    return sum(map(len, _word_analyzers))
 
 
 def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:

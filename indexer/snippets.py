@@ -12,7 +12,7 @@ from html import escape
 
 from whoosh import query as wq
 
-from .analysis import WordAnalyzer
+from .analysis import WORD, WordAnalyzer
 
 SNIPPET_CHARS = 300
 LEAD_CONTEXT = 60  # characters shown before the first match of a window
@@ -24,6 +24,9 @@ class QueryTerms:
 
     exact: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
+    # word -> (start, end, term) within the word of each of its terms that the query matches; for the
+    # one analyzer these terms are used with (one language's), filled as texts are marked
+    hits_in_word: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefixes)
@@ -54,8 +57,17 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
     if not terms or not text:
         return []
     spans: list[tuple[int, int, str]] = []
-    for term, s, e in words(text):
-        if terms.matches(term):
+    known = terms.hits_in_word
+    for m in WORD.finditer(text):
+        word = m.group()
+        hits = known.get(word)
+        if hits is None:
+            hits = known[word] = tuple((s, e, term) for term, _, s, e in words.terms(word) if terms.matches(term))
+        if not hits:
+            continue
+        offset = m.start()
+        for s, e, term in hits:
+            s, e = s + offset, e + offset
             if spans and s < spans[-1][1]:
                 start, end, first = spans[-1]
                 spans[-1] = (start, max(end, e), first)

@@ -98,10 +98,16 @@ def test_a_question_mark_after_a_word_or_alone_is_punctuation(seed_index):
 def test_warm_loads_the_most_frequent_postings_and_changes_no_result(seed_index, monkeypatch):
     before = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
     monkeypatch.setattr(ranking, "WARM_MIN_FREQUENCY", 2)
+    monkeypatch.setattr(search_module, "_word_analyzers", [])  # forget the words the search above analyzed
     warmed = indexer.warm(seed_index, budget=200)
     assert 0 < warmed["postings"] <= 200 and warmed["terms"] > 0
     handle = search_module.open_handle(seed_index)
     assert handle.ranker.shared.postings.size >= warmed["postings"]
+    # the words of the stored releases are analyzed too, once per language for all threads
+    words = [handle.words(lang) for lang in ("de", "en")]
+    english = handle.searcher.schema["body_en"].analyzer
+    assert words[0] is not words[1] and words[1] is search_module.word_analyzer(english)
+    assert warmed["words"] == len(words[0]) + len(words[1]) and min(map(len, words)) > 100
     after = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
     before.pop("elapsed_ms"), after.pop("elapsed_ms")
     assert after == before
