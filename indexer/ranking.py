@@ -147,16 +147,22 @@ class Generation:
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._live: np.ndarray | None = None
         self._remembered: OrderedDict[tuple, object] = OrderedDict()
+        self._kept: dict[tuple, object] = {}
         self._lock = threading.Lock()
 
-    def remember(self, key: tuple, compute):
-        """`compute()`, kept under `key` for the generation's life (the last `REMEMBER` keys)."""
+    def remember(self, key: tuple, compute, keep: bool = False):
+        """`compute()`, kept under `key` for the generation's life: the last `REMEMBER` keys, or all along
+        with `keep` (tables that every thread's handle needs)."""
         with self._lock:
+            if key in self._kept:
+                return self._kept[key]
             if key in self._remembered:
                 self._remembered.move_to_end(key)
                 return self._remembered[key]
         value = compute()
         with self._lock:
+            if keep:
+                return self._kept.setdefault(key, value)
             self._remembered[key] = value
             while len(self._remembered) > REMEMBER:
                 self._remembered.popitem(last=False)

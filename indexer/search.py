@@ -188,11 +188,15 @@ class Handle:
 
     @classmethod
     def open(cls, gen: Path) -> Handle:
+        """Opens `gen` for the calling thread; its twin links and learned lexicon, read-only tables, are
+        read once per generation and shared by all threads."""
         ix = whoosh_index.open_dir(gen)
         searcher = ix.searcher()
-        return cls(gen, searcher, ranking.Ranker(searcher, ranking.generation(gen)), make_parser(ix.schema),
-                   plain_parser(ix.schema), links.partner_map(links.load_links(gen)), Vocabulary(gen),
-                   Translator(dictionary.load(), lexicon.load(gen)))
+        shared = ranking.generation(gen)
+        partners = shared.remember(("partners",), lambda: links.partner_map(links.load_links(gen)), keep=True)
+        learned = shared.remember(("lexicon",), lambda: lexicon.load(gen), keep=True)
+        return cls(gen, searcher, ranking.Ranker(searcher, shared), make_parser(ix.schema), plain_parser(ix.schema),
+                   partners, Vocabulary(gen), Translator(dictionary.load(), learned))
 
     def mask(self, q: wq.Query) -> np.ndarray:
         """The documents `q` matches, as one flag per document number; kept for the generation."""

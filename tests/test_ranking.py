@@ -173,3 +173,14 @@ def test_phrases_match_and_score_as_whoosh_on_an_index_of_several_segments(tmp_p
         matched.update(found.docs.tolist())
     second = handle.searcher.reader().leaf_readers()[1][1]
     assert min(matched) < second <= max(matched)  # matches in both segments
+
+
+def test_a_generation_keeps_tables_for_good_and_lets_go_of_the_oldest_other_values():
+    shared = ranking.Generation(ranking.PostingCache())
+    table, mask = object(), object()
+    assert shared.remember(("partners",), lambda: table, keep=True) is table
+    assert shared.remember(("mask", 0), lambda: mask) is mask
+    for n in range(1, ranking.REMEMBER + 1):
+        shared.remember(("mask", n), object)
+    assert shared.remember(("partners",), object, keep=True) is table
+    assert shared.remember(("mask", 0), object) is not mask

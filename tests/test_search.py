@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
 import indexer
+from indexer.search import Handle, open_handle
 from tests.conftest import S000, S001, S002, S003, S004
 
 
@@ -200,3 +202,20 @@ def test_results_serialize_to_json_ready_dicts(seed_index):
     data = indexer.search("Luohu", index_dir=seed_index).to_dict()
     assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits"}
     assert data["hits"][0]["id"] == S002
+
+
+def test_threads_share_a_generations_twin_links_and_lexicon_and_an_update_brings_new_ones(tmp_path, seed_copy):
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    other: list[Handle] = []
+    thread = threading.Thread(target=lambda: other.append(open_handle(index_dir)))
+    thread.start()
+    thread.join()
+    mine = open_handle(index_dir)
+    assert mine.searcher is not other[0].searcher  # a searcher per thread
+    assert mine.partners is other[0].partners and mine.translator.learned is other[0].translator.learned
+    assert mine.partners[S000][0] == S001
+    (seed_copy / f"{S001}.txt").unlink()
+    indexer.update(index_dir=index_dir)
+    fresh = open_handle(index_dir)
+    assert fresh.gen != mine.gen and S000 not in fresh.partners
