@@ -6,8 +6,8 @@ the twin links, is written; a failure anywhere leaves the serving index as it wa
 Indexing is CPU-bound Python (parsing, language detection, Whoosh's analysis), so a large build
 runs one worker process per core. Each worker reads, detects and analyzes its share of the files
 into a Whoosh segment of its own, the way Whoosh's multiprocessing writer does, and sends back
-only what the parent needs (ids, twin signals, vocabulary, skipped files); the parent then
-commits all segments in one table of contents. Small jobs (most updates) run in-process.
+only what the parent needs (ids, vocabulary, skipped files; the twin signals go through a file
+per worker); the parent then commits all segments in one table of contents. Small jobs (most updates) run in-process.
 """
 
 from __future__ import annotations
@@ -388,8 +388,8 @@ def _worker(folder: str, jobs: multiprocessing.Queue, results: multiprocessing.Q
     """A worker process: index batches until told to stop, then hand back the segment.
 
     The twin signals go to a file of the worker's own rather than back to the parent, which reads
-    them when the workers are done: at 100,000 releases they are 150 MB that the parent would
-    otherwise hold while the workers are at their largest."""
+    them when the workers are done: otherwise the parent would hold them all while the workers are at
+    their largest."""
     try:
         builder = SegmentBuilder(folder)
         spill = Path(folder) / f"signals-{os.getpid()}.pickle"
@@ -436,10 +436,12 @@ def _in_workers(folder: str, jobs: list[Job], workers: int, show_progress: bool,
         compounds.lexicon()
         preload()
         gc.freeze()
-    for p in procs:
-        p.start()
-    gc.unfreeze()
     try:
+        try:
+            for p in procs:
+                p.start()
+        finally:
+            gc.unfreeze()
         for batch in _batches(jobs):
             job_queue.put(batch)
         for _ in procs:

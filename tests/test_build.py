@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -79,6 +80,34 @@ def test_failed_rebuild_leaves_the_serving_index_intact(tmp_path, seed_copy, mon
     assert store.current(index_dir) == serving
     assert [h.id for h in indexer.search("Luohu", index_dir=index_dir)] == [S002]
     assert list(index_dir.glob(".building-*")) == []
+
+
+def test_a_worker_that_cannot_start_fails_the_rebuild_cleanly(tmp_path, seed_copy, monkeypatch):
+    """The parent freezes its heap for the forks; a failed fork must not leave it frozen (a long-lived
+    process would never collect it again) nor leave the first worker running."""
+    import multiprocessing.context
+
+    from indexer import build
+
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    serving = store.current(index_dir)
+    started = []
+    start = multiprocessing.context.ForkProcess.start
+
+    def second_fails(process):
+        if started:
+            raise OSError(12, "Cannot allocate memory")
+        start(process)
+        started.append(process)
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", second_fails)
+    with pytest.raises(OSError, match="Cannot allocate memory"):
+        build.rebuild([seed_copy], index_dir, workers=2)
+    assert gc.get_freeze_count() == 0
+    started[0].join(timeout=10)
+    assert not started[0].is_alive()
+    assert store.current(index_dir) == serving and list(index_dir.glob(".building-*")) == []
 
 
 def test_killed_rebuild_leaves_the_serving_index_intact(tmp_path, seed_copy):
