@@ -5,12 +5,12 @@
     python -m benchmarks.build_phases --smoke --work /tmp/x   # seconds, for CI
 
 Runs in this one process, without worker processes, so each phase can be timed around its own
-call: reading and parsing a file, language detection, analysis and Whoosh's posting pool
-(`add_document`), twin signals, vocabulary words, and writing the segment at the end. One-time
-loads (langdetect profiles, the compound lexicon) happen before the clock starts. The reference
-is stock Whoosh (`LanguageAnalyzer`, one stored field pair per language, the same language
-detection) indexing the same documents in the same run. The archive is the speed benchmark's
-synthetic one (`benchmarks/synth.py`).
+call: reading and parsing a file, language detection, analysis into posting lists
+(`add_document` of our `segments.ListWriter`), twin signals, vocabulary words, and writing the
+segment at the end. One-time loads (langdetect profiles, the compound lexicon) happen before the
+clock starts. The reference is stock Whoosh (`LanguageAnalyzer`, one stored field pair per
+language, the same language detection) indexing the same documents in the same run. The archive
+is the speed benchmark's synthetic one (`benchmarks/synth.py`).
 """
 
 from __future__ import annotations
