@@ -343,7 +343,9 @@ class SignalTable(MutableMapping[str, Signals]):
 
     def __getstate__(self) -> dict:
         """The live rows only, in the order of their ids (so the linker can take them as they are),
-        renumbered; arrays pickle as raw bytes."""
+        renumbered, and only the keys they use (else every update would keep the keys of the
+        releases it removed, and the table and linking would grow with the archive's history);
+        arrays pickle as raw bytes."""
         ids = sorted(self.rows)
         rows = np.array([self.rows[i] for i in ids], dtype=np.int64)
         start = np.frombuffer(self.start, dtype=np.int64)
@@ -351,11 +353,18 @@ class SignalTable(MutableMapping[str, Signals]):
         taken = np.repeat(start[rows] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
         new_start = np.zeros(len(rows) + 1, dtype=np.int64)
         np.cumsum(counts, out=new_start[1:])
+        occurrences = np.frombuffer(self.occurrences, dtype=np.int32)[taken]
+        vocabulary = self.vocabulary
+        used = np.zeros(len(vocabulary), dtype=bool)
+        used[occurrences] = True
+        if not used.all():  # renumber the keys in use, in their old order
+            occurrences = (np.cumsum(used, dtype=np.int32) - 1)[occurrences]
+            vocabulary = [vocabulary[k] for k in np.flatnonzero(used).tolist()]
         order = rows.tolist()
-        return {"vocabulary": self.vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
+        return {"vocabulary": vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
                 "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
                 "date": [self.date[r] for r in order], "start": array("q", new_start.tobytes()),
-                "occurrences": array("i", np.frombuffer(self.occurrences, dtype=np.int32)[taken].tobytes()),
+                "occurrences": array("i", occurrences.astype(np.int32).tobytes()),
                 "where": bytearray(np.frombuffer(self.where, dtype=np.uint8)[taken].tobytes())}
 
     def __setstate__(self, state: dict) -> None:

@@ -172,6 +172,11 @@ def test_a_signal_table_gives_back_each_documents_signals_and_drops_removed_ones
     assert dict(copy) == dict(table)
     assert len(copy.lang) == 4 < len(table.lang)  # only live rows were written
     assert link(copy) == link(dict(table))
+    # and only the keys they use, in their old order
+    live_keys = {key for sig in table.values() for key in sig.keys}
+    assert copy.vocabulary == [key for key in table.vocabulary if key in live_keys] != table.vocabulary
+    copy["again"] = seeds[S002]  # a key that was dropped gets a new id
+    assert copy["again"] == seeds[S002] and len(copy.vocabulary) == len(copy.key_ids)
 
 
 def test_a_generation_saved_before_the_signal_table_still_loads(seeds, tmp_path):
