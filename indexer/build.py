@@ -21,6 +21,7 @@ import queue
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -79,6 +80,15 @@ class Report:
     learned_translations: int = 0  # entries of the lexicon learned from the twins (see `lexicon`)
     workers: int = 1
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step: where a long build goes
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] = round(self.phases.get(name, 0.0) + time.perf_counter() - started, 3)
 
     @property
     def skipped_reasons(self) -> dict[str, int]:
@@ -144,7 +154,8 @@ def update(index_dir: Path, sources: Iterable[Path] | None = None, show_progress
     try:
         ix = whoosh_index.open_dir(building)
         report = Report(str(index_dir), "", [str(s) for s in sources])
-        build = Build(ix, report, TwinState.load(gen), {}, vocabulary.load(gen))
+        with report.phase("load"):
+            build = Build(ix, report, TwinState.load(gen), {}, vocabulary.load(gen))
         seen, jobs = set(), []
         for n, root in enumerate(sources):
             for sf in scan(root):
@@ -208,9 +219,14 @@ class Build:
     def run(self, jobs: list[Job], show_progress: bool, workers: int | None, label: str,
             delete: dict[str, dict] | None = None) -> None:
         """Indexes `jobs` into new segments, deletes what `delete` names, and commits both."""
+        with self.report.phase("index"):
+            self._run(jobs, show_progress, workers, label, delete or {})
+
+    def _run(self, jobs: list[Job], show_progress: bool, workers: int | None, label: str,
+             delete: dict[str, dict]) -> None:
         writer = self.ix.writer(**WRITER_OPTIONS)
         try:
-            for key, record in (delete or {}).items():
+            for key, record in delete.items():
                 writer.delete_by_term("file", key)
                 self.report.removed += len(record["ids"])
                 for doc_id in record["ids"]:
@@ -280,10 +296,13 @@ class Build:
             report.languages = {lang: sum(1 for _ in s.docs_for_query(Term("lang", lang)))
                                 for lang in (t.decode() for t in s.lexicon("lang"))}
             report.languages = {k: v for k, v in report.languages.items() if v}
-        found = self.state.link_and_save(building)
+        with report.phase("link"):
+            found = self.state.link_and_save(building)
         report.twins = len(found)
-        report.learned_translations = lexicon.learn_and_save(self.ix, found, building).entries
-        vocabulary.write(building, self.words)
+        with report.phase("lexicon"):
+            report.learned_translations = lexicon.learn_and_save(self.ix, found, building).entries
+        with report.phase("vocabulary"):
+            vocabulary.write(building, self.words)
         store.write_json(building, FILES, self.files)
         report.seconds = round(time.perf_counter() - started, 3)
         manifest = report.to_dict() | {"built_at": datetime.now().astimezone().isoformat(timespec="seconds")}

@@ -122,6 +122,7 @@ def _print_report(report: indexer.Report, as_json: bool, verb: str) -> int:
           f"{report.twins} twin links")
     if verb == "updated":
         print(f"  {report.added} added, {report.removed} removed, {report.unchanged_files} files unchanged")
+    print("  time by step: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phases.items()))
     if report.skipped:
         reasons = ", ".join(f"{n} {r}" for r, n in sorted(report.skipped_reasons.items()))
         print(f"  skipped {len(report.skipped)}: {reasons}")

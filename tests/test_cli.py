@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -58,6 +59,19 @@ def test_update_reports_unchanged_files(cli_index):
     r = cli("update", "--json", "--index", cli_index)
     assert r.returncode == 0, r.stderr
     assert (json.loads(r.stdout)["unchanged_files"], json.loads(r.stdout)["added"]) == (5, 0)
+
+
+def test_rebuild_and_update_say_where_their_time_went(tmp_path):
+    index = tmp_path / "index"
+    r = cli("rebuild", "--source", ROOT / "seeds", "--index", index, "--nice", "0", "--json")
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert list(report["phases"]) == ["index", "link", "lexicon", "vocabulary"]
+    assert 0 < sum(report["phases"].values()) <= report["seconds"]
+    r = cli("update", "--index", index, "--nice", "0")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^  time by step: load \d+\.\ds, index \d+\.\ds, link \d+\.\ds, lexicon \d+\.\ds, "
+                     r"vocabulary \d+\.\ds$", r.stdout, re.M), r.stdout
 
 
 def test_no_index_yet_is_a_user_error_with_the_fix(tmp_path):
