@@ -13,7 +13,9 @@ measures, on that same archive and the same real dev questions:
   on a shared machine they move less than wall time, and the load average is recorded beside them.
 - query latency p50/p95/p99: search plus top-10 snippets, warm searcher, one query at a time.
 - `/api/search` over HTTP on 127.0.0.1 against `python -m web` (waitress, its default threads):
-  throughput and latency with `--clients` concurrent keep-alive clients for `--seconds`.
+  throughput and latency with `--clients` concurrent keep-alive clients for `--seconds`, after a
+  first `WEB_WARMUP_SECONDS` of the same load (each server thread opens its searcher on its first
+  request); that first window is reported too.
 - `update` after adding 1% new releases (time, and as a fraction of the full rebuild), then the
   same HTTP load while a second +1% update runs, counting every failed request.
 
@@ -58,6 +60,7 @@ QUESTIONS = synth.EVAL / "xquad-dev" / "questions.jsonl"
 DEFAULT_WORK = ROOT / "benchmarks" / "work" / "speed"
 DEFAULT_SIZES = [10_000, 100_000]
 BIG = 1_000_000
+WEB_WARMUP_SECONDS = 3.0  # the same HTTP load before the measured one, reported apart
 ARCHIVE_SEED = 1
 WARMUP_QUERIES = 50
 SAMPLE_EVERY = (0.2, 1.0)  # seconds between memory samples of a child: first 10 s, then (scans cost CPU)
@@ -328,7 +331,7 @@ def rebuild_ours(archive: Path, index: Path, work: Path) -> dict:
     report = json.loads(m.stdout)
     return rebuild_figures(m, report["documents"], dir_mb(index),
                            {"internal_seconds": report["seconds"], "workers": report.get("workers"),
-                            "twins": report.get("twins")})
+                            "twins": report.get("twins"), "phases": report.get("phases")})
 
 
 def rebuild_baseline(kind: str, archive: Path, target: Path, work: Path) -> dict:
@@ -349,7 +352,7 @@ def update_cmd(index: Path, nice: int) -> list[str]:
 def update_figures(m: Measured, rebuild_seconds: float) -> dict:
     report = json.loads(checked(m, "the update").stdout)
     return {"seconds": m.seconds, "cpu_seconds": m.cpu_seconds, "added": report["added"],
-            "documents": report["documents"],
+            "documents": report["documents"], "phases": report.get("phases"),
             "fraction_of_rebuild": round(m.seconds / rebuild_seconds, 4), "peak_mb": round(m.peak_mb, 1)}
 
 
@@ -681,7 +684,10 @@ def measure_web_and_update(n: int, s: Settings, queries: list[str], archive: Pat
     step = max(1, n // 100)
     out: dict[str, Any] = {}
     with Server(index, s.work / "web.log") as server:
-        log(f"N={n:,}: HTTP load, {s.clients} clients, {s.seconds:g} s")
+        warmup = min(WEB_WARMUP_SECONDS, s.seconds)
+        log(f"N={n:,}: HTTP load, {s.clients} clients, {warmup:g} s of warm-up, then {s.seconds:g} s")
+        out["web_warmup"], _ = http_load(server.port, queries, s.clients, lambda: time.sleep(warmup),
+                                         server.proc.pid)
         out["web"], _ = http_load(server.port, queries, s.clients, lambda: time.sleep(s.seconds),
                                server.proc.pid)
         add_releases(archive, n, step, "1")
@@ -786,6 +792,9 @@ def table(n: int, r: dict) -> str:
                      f"{_ratio_text(o, w):>13}{_ratio_text(o, f):>11}")
     lines.append(f"  load average (1 min) at start {r['load_average_at_start'][0]:.2f}, after our rebuild "
                  f"{rb['ours']['load_average_after']:.2f}, after our queries {q['ours']['load_average_after']:.2f}")
+    for what, figures in (("rebuild", rb["ours"]), ("update +1%", r.get("update") or {})):
+        if figures.get("phases"):
+            lines.append(f"  our {what} by step: " + ", ".join(f"{k} {v:,.1f} s" for k, v in figures["phases"].items()))
     warmed = q["ours"].get("warm") or {}
     if warmed:
         lines.append(f"  indexer.warm() before our queries: {warmed['terms']:,} terms, {warmed['postings']:,} postings "
@@ -798,7 +807,8 @@ def _web_lines(r: dict) -> list[str]:
     u, d = r["update"], r["web_during_update"]
     cpu = f", {u['cpu_seconds']:.1f} CPU s"
     lines = []
-    for label, w in (("web /api/search", r["web"]), ("web during update", d)):
+    for label, w in (("web, first seconds", r.get("web_warmup")), ("web /api/search", r["web"]),
+                     ("web during update", d)):
         if w is None:
             lines.append(f"  {label:22}not measured at this size (--load-during-update-up-to)")
             continue

@@ -31,7 +31,8 @@ def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
     assert {"machine", "command", "code", "settings", "sizes"} <= result.keys()
     assert {"cpu", "cores", "python"} <= result["machine"].keys()
     size = result["sizes"]["300"]
-    assert {"archive", "rebuild", "queries", "web", "update", "web_during_update", "targets"} <= size.keys()
+    assert {"archive", "rebuild", "queries", "web_warmup", "web", "update", "web_during_update",
+            "targets"} <= size.keys()
     assert set(size["rebuild"]) == ENGINES
     assert set(size["queries"]) == ENGINES | {"ours_cold"}
     assert size["queries"]["ours"]["warm"]["postings"] >= 0 and size["queries"]["ours_cold"]["warm"] is None
@@ -41,9 +42,12 @@ def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
     for figures in size["queries"].values():
         assert figures["queries"] == 50
         assert {"p50", "p95", "p99", "with_hits"} <= figures.keys()
-    for web in (size["web"], size["web_during_update"]):
+    for web in (size["web_warmup"], size["web"], size["web_during_update"]):
         assert web["errors"] == 0 and web["requests"] > 0
     assert size["update"]["added"] == 3 and size["update"]["fraction_of_rebuild"] > 0
+    assert list(size["rebuild"]["ours"]["phases"]) == ["index", "link", "lexicon", "vocabulary"]
+    assert list(size["update"]["phases"]) == ["load", "index", "link", "lexicon", "vocabulary"]
+    assert "our rebuild by step: index " in speed.table(300, size)
     assert all({"target", "pass", "margin_pct"} <= t.keys() for t in size["targets"])
     assert _results_stamp() == before, "a smoke run must not overwrite benchmarks/results/"
 
