@@ -34,9 +34,12 @@ from whoosh.util.numeric import byte_to_length
 from .concepts import COORD_POWER, Concept, Coordinated
 from .synonyms import Synonyms
 
-# Decoded postings kept per index folder: 8 bytes each, so the default is at most 128 MB. At 100,000
-# releases that holds the whole index; `warm` fills it with the most frequent terms first.
-CACHE_POSTINGS = int(os.environ.get("TWINSEARCH_CACHE_POSTINGS", 16_000_000))
+# Decoded postings kept per index folder, 8 bytes each: 64 per release, from 16 million (128 MB) up
+# to 64 million (512 MB), unless TWINSEARCH_CACHE_POSTINGS says how many. `warm` fills the cache with
+# the most frequent terms first. At 1,000,000 releases a search spent two thirds of its time decoding
+# Whoosh's blocks with 16 million; 64 million halved the mean query time (benchmarks/RESULTS.md).
+CACHE_POSTINGS_PER_DOCUMENT = 64
+CACHE_POSTINGS_RANGE = (16_000_000, 64_000_000)
 # An entry's key, tuple, two array objects and dict slot take about 500 bytes, as much as 64
 # postings; counting them bounds the cache also when most entries are empty (a query term missing
 # from a field or a segment).
@@ -110,12 +113,21 @@ def top(found: Postings, window: int) -> Postings:
 CacheKey = tuple[str, str, bytes]  # (segment id, field, term)
 
 
+def cache_budget(documents: int) -> int:
+    """How many decoded postings to keep for an index of `documents` releases."""
+    configured = os.environ.get("TWINSEARCH_CACHE_POSTINGS")
+    if configured:
+        return int(configured)
+    low, high = CACHE_POSTINGS_RANGE
+    return min(high, max(low, CACHE_POSTINGS_PER_DOCUMENT * documents))
+
+
 class PostingCache:
     """Decoded postings per segment, shared by all threads and by the generations of one index folder:
     segments never change, so after an `update` only its new segment starts cold. Entries hold the
     segment's own document numbers; least recently used go first."""
 
-    def __init__(self, limit: int = CACHE_POSTINGS) -> None:
+    def __init__(self, limit: int = CACHE_POSTINGS_RANGE[0]) -> None:
         self.limit = limit
         self.size = 0
         self._entries: OrderedDict[CacheKey, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -134,9 +146,18 @@ class PostingCache:
                 return
             self._entries[key] = entry
             self.size += len(entry[0]) + ENTRY_COST
-            while self.size > self.limit and len(self._entries) > 1:
-                _, (docs, _) = self._entries.popitem(last=False)
-                self.size -= len(docs) + ENTRY_COST
+            self._shrink()
+
+    def resize(self, limit: int) -> None:
+        """A new limit (the index grew or shrank); the least recently used entries go first."""
+        with self._lock:
+            self.limit = limit
+            self._shrink()
+
+    def _shrink(self) -> None:
+        while self.size > self.limit and len(self._entries) > 1:
+            _, (docs, _) = self._entries.popitem(last=False)
+            self.size -= len(docs) + ENTRY_COST
 
 
 class Generation:
@@ -200,15 +221,16 @@ _caches: dict[Path, PostingCache] = {}
 _generations_lock = threading.Lock()
 
 
-def generation(gen: Path) -> Generation:
-    """The shared state of `gen`; that of other generations of the same index is let go, except the
-    postings of the segments they have in common."""
+def generation(gen: Path, documents: int) -> Generation:
+    """The shared state of `gen`, an index of `documents` releases; that of other generations of the
+    same index is let go, except the postings of the segments they have in common."""
     with _generations_lock:
         shared = _generations.get(gen)
         if shared is None:
             for old in [g for g in _generations if g.parent == gen.parent]:
                 del _generations[old]
             postings = _caches.setdefault(gen.parent, PostingCache())
+            postings.resize(cache_budget(documents))
             shared = _generations[gen] = Generation(postings)
         return shared
 

@@ -192,7 +192,7 @@ class Handle:
         read once per generation and shared by all threads."""
         ix = whoosh_index.open_dir(gen)
         searcher = ix.searcher()
-        shared = ranking.generation(gen)
+        shared = ranking.generation(gen, searcher.doc_count_all())
         partners = shared.remember(("partners",), lambda: links.partner_map(links.load_links(gen)), keep=True)
         learned = shared.remember(("lexicon",), lambda: lexicon.load(gen), keep=True)
         return cls(gen, searcher, ranking.Ranker(searcher, shared), make_parser(ix.schema), plain_parser(ix.schema),
@@ -514,7 +514,7 @@ def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict
     search also works, just slower, without it."""
     started = time.perf_counter()
     handle = open_handle(index_dir)
-    terms, postings = handle.ranker.warm(ranking.CACHE_POSTINGS if budget is None else budget)
+    terms, postings = handle.ranker.warm(handle.ranker.shared.postings.limit if budget is None else budget)
     words = _warm_words(handle)
     return {"generation": handle.gen.name, "terms": terms, "postings": postings, "words": words,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -151,6 +151,28 @@ def test_the_posting_cache_is_bounded_also_by_empty_entries():
     assert cache.get(("segment", "body_en", b"missing0")) is None
 
 
+def test_the_posting_cache_grows_with_the_archive_within_bounds_unless_configured(monkeypatch, tmp_path, seed_copy):
+    monkeypatch.delenv("TWINSEARCH_CACHE_POSTINGS", raising=False)
+    assert [ranking.cache_budget(n) for n in (5, 500_000, 5_000_000)] == [16_000_000, 32_000_000, 64_000_000]
+    indexer.rebuild(source=seed_copy, index_dir=tmp_path / "index")
+    assert search_module.open_handle(tmp_path / "index").ranker.shared.postings.limit == 16_000_000
+    monkeypatch.setenv("TWINSEARCH_CACHE_POSTINGS", "1000")
+    assert ranking.cache_budget(5_000_000) == 1000
+    indexer.update(index_dir=tmp_path / "index")  # a new generation takes the new budget
+    assert search_module.open_handle(tmp_path / "index").ranker.shared.postings.limit == 1000
+
+
+def test_a_smaller_posting_cache_lets_go_of_the_least_recently_used_entries():
+    cache = ranking.PostingCache(limit=10 * ranking.ENTRY_COST)
+    empty = (np.empty(0, np.int32), np.empty(0, np.float32))
+    for n in range(10):
+        cache.put(("segment", "body_en", f"term{n}".encode()), empty)
+    assert cache.get(("segment", "body_en", b"term0")) is not None  # now the most recently used
+    cache.resize(3 * ranking.ENTRY_COST)
+    assert [key[2] for key in cache._entries] == [b"term8", b"term9", b"term0"]
+    assert cache.size == 3 * ranking.ENTRY_COST
+
+
 def test_phrases_match_and_score_as_whoosh_on_an_index_of_several_segments(tmp_path):
     index_dir, source = tmp_path / "index", tmp_path / "source"
     shutil.copytree(XQUAD / "docs" / "de", source / "de")
