@@ -227,31 +227,33 @@ def cognate(word: str) -> str:
 
 
 @lru_cache(maxsize=1 << 18)
-def _word(raw: str) -> tuple[str, str] | None:
-    """(folded word, cognate skeleton or ""), or None for a word that is no key; cached, words recur."""
+def _word(raw: str) -> tuple[str | None, str | None, bool] | None:
+    """A word's keys, cached as words recur: (its name key if it is capitalized, its cognate key,
+    whether it is all capitals), or None for a word that is no key."""
     if len(raw) < 3 and not (len(raw) == 2 and raw.isupper()):
         return None
     word = fold(raw)
     if word in STOP:
         return None
     skeleton = cognate(word) if len(word) >= MIN_COGNATE_WORD else ""
-    return sys.intern(word), sys.intern(skeleton) if len(skeleton) >= 3 else ""
+    return (sys.intern("t:" + word) if raw[0].isupper() else None,
+            sys.intern("c:" + skeleton) if len(skeleton) >= 3 else None, raw.isupper())
 
 
 def word_keys(text: str) -> dict[str, int]:
     """Names (`t:`): capitalized inside a sentence, or all capitals; cognate skeletons (`c:`)."""
     keys: dict[str, int] = {}
     for m in WORD.finditer(text):
-        raw = m.group(0)
-        known = _word(raw)
+        known = _word(m.group(0))
         if known is None:
             continue
-        word, skeleton = known
-        if raw[0].isupper() and "t:" + word not in keys and (
-                raw.isupper() or not SENTENCE_START.search(text, max(0, m.start() - 4), m.start())):
-            keys["t:" + word] = m.start()
-        if skeleton:
-            _put(keys, "c:" + skeleton, m.start())
+        name, skeleton, capitals = known
+        start = m.start()
+        if name is not None and name not in keys and (
+                capitals or not SENTENCE_START.search(text, max(0, start - 4), start)):
+            keys[name] = start
+        if skeleton is not None:
+            keys.setdefault(skeleton, start)
     for m in ALNUM_NAME.finditer(text):
         _put(keys, "t:" + fold(m.group(0)), m.start())
     return keys
@@ -277,8 +279,8 @@ def signals(doc: Document) -> Signals:
     found = link_keys(text) | number_keys(text, lang) | date_keys(text, lang) | word_keys(text)
     order = sorted(found, key=found.__getitem__)
     scale = 255 / max(1, len(text) - 1)
-    return Signals(lang, len(" ".join(text.split())), doc.date, tuple(sys.intern(k) for k in order),
-                   bytes(min(255, int(found[k] * scale)) for k in order))
+    return Signals(lang, len(" ".join(text.split())), doc.date, tuple(map(sys.intern, order)),
+                   bytes([min(255, int(found[k] * scale)) for k in order]))
 
 
 # ---------------------------------------------------------------- an archive's signals
