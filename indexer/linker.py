@@ -53,6 +53,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from .arrays import count, ranges, take
 from .twins import GROUP_INDEX, GROUPS, SIDES, Link, Signals, SignalTable
 
 DEFAULT_MIN_SCORE = 0.25
@@ -93,26 +94,22 @@ class _Archive:
         self.length = [table.length[r] for r in rows.tolist()]
         self.date = [table.date[r] for r in rows.tolist()]
         self.english = np.array([lang == "en" for lang in self.lang], dtype=bool)
-        table_start = np.frombuffer(table.start, dtype=np.int64)
-        counts = table_start[rows + 1] - table_start[rows]
-        self.start = np.zeros(docs + 1, dtype=np.int64)  # document d's keys are [start[d], start[d + 1])
-        np.cumsum(counts, out=self.start[1:])
-        occurrences = np.frombuffer(table.occurrences, dtype=np.int32)
-        where = np.frombuffer(table.where, dtype=np.uint8)
+        # document d's keys are keys[start[d]:start[d + 1]]
         if np.array_equal(rows, np.arange(len(table.lang))):  # every row, in id order: use them as they are
-            self.keys, self.where = occurrences, where
+            self.start = np.frombuffer(table.start, dtype=np.int64)
+            self.keys = np.frombuffer(table.occurrences, dtype=np.int32)
+            self.where = np.frombuffer(table.where, dtype=np.uint8)
         else:
-            self.keys = np.empty(int(self.start[-1]), dtype=np.int32)
-            self.where = np.empty(int(self.start[-1]), dtype=np.uint8)
-            for lo in range(0, docs, CHUNK_DOCS):
-                chunk = slice(lo, lo + CHUNK_DOCS)
-                taken = _ranges(table_start[rows[chunk]], counts[chunk])
-                self.keys[self.start[lo]:self.start[lo] + len(taken)] = occurrences[taken]
-                self.where[self.start[lo]:self.start[lo] + len(taken)] = where[taken]
+            self.start, self.keys, self.where = table.gather(rows)
+        counts = np.diff(self.start)
         self.key_list = table.vocabulary  # id -> key
         self.key_ids = table.key_ids
-        self.df = np.bincount(self.keys, minlength=len(self.key_list))
-        self.df_en = np.bincount(self.keys[np.repeat(self.english, counts)], minlength=len(self.key_list))
+        self.df = count(self.keys, len(self.key_list))
+        self.df_en = np.zeros(len(self.key_list), dtype=np.int64)
+        for lo in range(0, docs, 16 * CHUNK_DOCS):  # a mask and a copy of all the English keys would be big
+            hi = min(lo + 16 * CHUNK_DOCS, docs)
+            english = np.repeat(self.english[lo:hi], counts[lo:hi])
+            self.df_en += np.bincount(self.keys[self.start[lo]:self.start[hi]][english], minlength=len(self.key_list))
         n = docs + IDF_PRIOR_DOCS
         self.idf = np.array([math.log(n / (df + 1)) / math.log(n) for df in range(docs + 1)])
         self.group = np.fromiter((GROUP_INDEX[k[0]] for k in self.key_list), dtype=np.int64,
@@ -144,23 +141,29 @@ class _Archive:
 
         Rarity for probing is the larger of the two languages' counts: a key common on one side and
         rare on the other is a chance collision (a German skeleton that happens to be a rare English
-        one), not a shared name. Ties go to the key with fewer partners, then to the key's text."""
+        one), not a shared name. Ties go to the key with fewer partners, then to the key's text.
+        Worked out `CHUNK_DOCS` documents at a time: each document's probes are its own."""
         usable_key = self.bilingual & (np.maximum(self.df_en, self.df - self.df_en) <= MAX_KEY_DF)
-        usable = np.flatnonzero(usable_key[self.keys])
-        keys, docs = self.keys[usable], self.doc_of(usable)
-        df, en = self.df[keys], self.df_en[keys]
-        rarity = np.maximum(en, df - en)
-        partners = np.where(self.english[docs], df - en, en)  # documents of the other language
         text_rank = np.zeros(len(self.key_list), dtype=np.int64)
-        distinct = np.unique(keys).tolist()
-        text_rank[sorted(distinct, key=self.key_list.__getitem__)] = np.arange(len(distinct))
-        order = np.lexsort((text_rank[keys], partners, rarity, docs))
-        keys, docs, partners = keys[order], docs[order], partners[order]
-        rank = _rank_in_group(docs)
-        spent = np.cumsum(partners)
-        spent -= np.repeat(spent[_group_starts(docs)] - partners[_group_starts(docs)], _group_sizes(docs))
-        keep = (rank < PROBE_KEYS) & ((rank == 0) | (spent <= PROBE_BUDGET))
-        return docs[keep], keys[keep]
+        usable_ids = np.flatnonzero(usable_key).tolist()
+        text_rank[sorted(usable_ids, key=self.key_list.__getitem__)] = np.arange(len(usable_ids))
+        found_docs, found_keys = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int32)]
+        for lo in range(0, len(self.ids), CHUNK_DOCS):
+            first, last = self.start[lo], self.start[min(lo + CHUNK_DOCS, len(self.ids))]
+            usable = np.flatnonzero(usable_key[self.keys[first:last]]) + first
+            keys, docs = self.keys[usable], self.doc_of(usable)
+            df, en = self.df[keys], self.df_en[keys]
+            rarity = np.maximum(en, df - en)
+            partners = np.where(self.english[docs], df - en, en)  # documents of the other language
+            order = np.lexsort((text_rank[keys], partners, rarity, docs))
+            keys, docs, partners = keys[order], docs[order], partners[order]
+            rank = _rank_in_group(docs)
+            spent = np.cumsum(partners)
+            spent -= np.repeat(spent[_group_starts(docs)] - partners[_group_starts(docs)], _group_sizes(docs))
+            keep = (rank < PROBE_KEYS) & ((rank == 0) | (spent <= PROBE_BUDGET))
+            found_docs.append(docs[keep])
+            found_keys.append(keys[keep])
+        return np.concatenate(found_docs), np.concatenate(found_keys)
 
     def candidates(self) -> tuple[np.ndarray, np.ndarray]:
         """(German, English) index pairs worth scoring, ordered: for each document, the partners with
@@ -169,7 +172,7 @@ class _Archive:
         # where each probed key's documents of each language lie in one array, by key, language, document
         probed = np.zeros(len(self.key_list), dtype=bool)
         probed[probe_keys] = True
-        held = np.flatnonzero(probed[self.keys])
+        held = np.flatnonzero(take(probed, self.keys))
         held_keys, held_docs = self.keys[held], self.doc_of(held)
         held_en = self.english[held_docs]
         order = np.lexsort((held_docs, held_en, held_keys))
@@ -255,14 +258,9 @@ class _Archive:
         pair), one document after the other, and the position in `docs` of each."""
         count = self.start[docs + 1] - self.start[docs]
         pair = np.repeat(np.arange(len(docs), dtype=np.int64), count)
-        rows = _ranges(self.start[docs], count)
+        rows = ranges(self.start[docs], count)
         keep = self.bilingual[self.keys[rows]]
         return rows[keep], pair[keep]
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The concatenation of arange(start, start + count) for each start and count."""
-    return np.repeat(starts, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def _group_starts(groups: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ from whoosh.matching import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from .arrays import ranges
 from .concepts import COORD_POWER, Concept, Coordinated
 from .synonyms import Synonyms
 
@@ -414,7 +415,7 @@ class Ranker:
             at = np.searchsorted(term_docs, docs[lo:hi] - base)
             counts = offsets[at + 1] - offsets[at]
             index.append(np.repeat(np.arange(lo, hi), counts))
-            where.append(positions[_ranges(offsets[at], counts)])
+            where.append(positions[ranges(offsets[at], counts)])
         return np.concatenate(index), np.concatenate(where).astype(np.int64)
 
     def _segment_postings(self, reader, segment: str, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -557,7 +558,3 @@ def _decode_positions(m) -> tuple[np.ndarray, np.ndarray]:
     positions = running - np.repeat(running[offsets[:-1]] - steps[offsets[:-1]], counts)
     return positions.astype(np.int32), offsets
 
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The concatenation of arange(start, start + count) for each start and count."""
-    return np.repeat(starts, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from whoosh.lang.stopwords import stoplists
 
+from .arrays import count, ranges, take
 from .documents import Document
 from .language import detect
 
@@ -286,6 +287,9 @@ def signals(doc: Document) -> Signals:
 # ---------------------------------------------------------------- an archive's signals
 
 
+GATHER_ROWS = 4096  # rows copied per step when a table is reordered
+
+
 class SignalTable(MutableMapping[str, Signals]):
     """Every document's signals, with keys as integer ids into one key list, in flat arrays.
 
@@ -343,34 +347,48 @@ class SignalTable(MutableMapping[str, Signals]):
     def lang_of(self, doc_id: str) -> str:
         return self.lang[self.rows[doc_id]]
 
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(start, key ids, positions) of these rows, one after the other: row `rows[i]`'s keys are
+        at [start[i], start[i + 1]). Copied `GATHER_ROWS` rows at a time, so that at a million
+        documents no index array as long as all the occurrences is made."""
+        table_start = np.frombuffer(self.start, dtype=np.int64)
+        counts = table_start[rows + 1] - table_start[rows]
+        start = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        occurrences, where = np.frombuffer(self.occurrences, dtype=np.int32), np.frombuffer(self.where, np.uint8)
+        keys, positions = np.empty(int(start[-1]), dtype=np.int32), np.empty(int(start[-1]), dtype=np.uint8)
+        for lo in range(0, len(rows), GATHER_ROWS):
+            hi = min(lo + GATHER_ROWS, len(rows))
+            taken = ranges(table_start[rows[lo:hi]], counts[lo:hi])
+            keys[start[lo]:start[hi]] = occurrences[taken]
+            positions[start[lo]:start[hi]] = where[taken]
+        return start, keys, positions
+
     def __getstate__(self) -> dict:
         """The live rows only, in the order of their ids (so the linker can take them as they are),
-        renumbered, and only the keys they use (else every update would keep the keys of the
-        releases it removed, and the table and linking would grow with the archive's history);
-        arrays pickle as raw bytes."""
+        and only the keys they use (else every update would keep the keys of the releases it
+        removed, and the table and linking would grow with the archive's history). The arrays go
+        to the pickle as numpy arrays, which it writes from their memory without a copy."""
         ids = sorted(self.rows)
-        rows = np.array([self.rows[i] for i in ids], dtype=np.int64)
-        start = np.frombuffer(self.start, dtype=np.int64)
-        counts = start[rows + 1] - start[rows]
-        taken = np.repeat(start[rows] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        new_start = np.zeros(len(rows) + 1, dtype=np.int64)
-        np.cumsum(counts, out=new_start[1:])
-        occurrences = np.frombuffer(self.occurrences, dtype=np.int32)[taken]
+        order = [self.rows[i] for i in ids]
+        start, occurrences, where = self.gather(np.array(order, dtype=np.int64))
         vocabulary = self.vocabulary
-        used = np.zeros(len(vocabulary), dtype=bool)
-        used[occurrences] = True
+        used = count(occurrences, len(vocabulary)) > 0
         if not used.all():  # renumber the keys in use, in their old order
-            occurrences = (np.cumsum(used, dtype=np.int32) - 1)[occurrences]
+            occurrences = take(np.cumsum(used, dtype=np.int32) - 1, occurrences)
             vocabulary = [vocabulary[k] for k in np.flatnonzero(used).tolist()]
-        order = rows.tolist()
         return {"vocabulary": vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
                 "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
-                "date": [self.date[r] for r in order], "start": array("q", new_start.tobytes()),
-                "occurrences": array("i", occurrences.astype(np.int32).tobytes()),
-                "where": bytearray(np.frombuffer(self.where, dtype=np.uint8)[taken].tobytes())}
+                "date": [self.date[r] for r in order], "start": start, "occurrences": occurrences, "where": where}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        # back to growable arrays (tables saved before numpy state hold them already)
+        for name, typecode in (("start", "q"), ("occurrences", "i")):
+            if isinstance(state[name], np.ndarray):
+                setattr(self, name, array(typecode, memoryview(state[name]).cast("B").cast(typecode)))
+        if isinstance(state["where"], np.ndarray):
+            self.where = bytearray(state["where"])
         self.key_ids = _KeyIds(self.vocabulary)
         self.key_ids.update(zip(self.vocabulary, range(len(self.vocabulary)), strict=True))
 

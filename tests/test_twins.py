@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import sys
+from array import array
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.documents import Document, SourceFile, read_file, scan
@@ -179,6 +182,23 @@ def test_a_signal_table_gives_back_each_documents_signals_and_drops_removed_ones
     assert copy["again"] == seeds[S002] and len(copy.vocabulary) == len(copy.key_ids)
 
 
+def test_a_signal_table_is_saved_a_few_rows_at_a_time_as_numpy_and_tables_saved_as_arrays_still_load(
+        seeds, monkeypatch):
+    monkeypatch.setattr(sys.modules["indexer.twins"], "GATHER_ROWS", 2)  # five seeds: three steps
+    table = SignalTable.of(dict(reversed(seeds.items())))  # rows out of id order: they are reordered
+    state = table.__getstate__()
+    assert isinstance(state["occurrences"], np.ndarray) and list(state["rows"]) == sorted(seeds)
+    copy = pickle.loads(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    assert dict(copy) == seeds and isinstance(copy.occurrences, array)
+    copy["new"] = seeds[S001]  # still growable
+    assert copy["new"] == seeds[S001]
+    old = SignalTable.__new__(SignalTable)  # as tables were pickled before: array and bytearray
+    old.__setstate__(state | {"start": array("q", state["start"].tobytes()),
+                              "occurrences": array("i", state["occurrences"].tobytes()),
+                              "where": bytearray(state["where"].tobytes())})
+    assert dict(old) == seeds
+
+
 def test_a_generation_saved_before_the_signal_table_still_loads(seeds, tmp_path):
     with open(tmp_path / SIGNALS, "wb") as f:  # how twin states were pickled: signals in a dict
         pickle.dump(TwinState(signals=dict(seeds), stated={}), f)
@@ -330,3 +350,11 @@ def test_array_scores_are_exactly_the_key_by_key_formula(wmt, xquad):
         parts = {name: WEIGHTS[name] * value for name, value in reference_features(arc, a, b).items()}
         penalty = _date_penalty(a.date, b.date)
         assert p.score == _score(INTERCEPT + (sum(parts.values()) - penalty))
+
+
+def test_linking_a_few_documents_at_a_time_finds_the_same_links_and_scores(wmt, xquad, monkeypatch):
+    archive = {"w" + k: v for k, v in wmt[0].items()} | {"x" + k: v for k, v in xquad[0].items()}
+    whole = link(archive)
+    monkeypatch.setattr(sys.modules["indexer.linker"], "CHUNK_DOCS", 7)
+    monkeypatch.setattr(sys.modules["indexer.twins"], "GATHER_ROWS", 5)
+    assert link(archive) == whole and len(whole) > 100
