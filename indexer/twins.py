@@ -16,13 +16,15 @@ How an archive's documents are linked from these signals (candidates, score, mat
 
 from __future__ import annotations
 
+import copyreg
 import re
 import sys
 import unicodedata
 from array import array
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pickle import PickleBuffer
 from typing import NamedTuple
 
 import numpy as np
@@ -364,11 +366,16 @@ class SignalTable(MutableMapping[str, Signals]):
             positions[start[lo]:start[hi]] = where[taken]
         return start, keys, positions
 
-    def __getstate__(self) -> dict:
+    def __reduce_ex__(self, protocol: int):
+        """Pickled as `saved`; with protocol 5 its arrays are written straight from their memory
+        (no copy of a million documents' keys, and only bytes in the file: no numpy objects)."""
+        return copyreg.__newobj__, (type(self),), self.saved(PickleBuffer if protocol >= 5 else bytes)
+
+    def saved(self, raw: Callable[[np.ndarray], object] = bytes) -> dict:
         """The live rows only, in the order of their ids (so the linker can take them as they are),
         and only the keys they use (else every update would keep the keys of the releases it
-        removed, and the table and linking would grow with the archive's history). The arrays go
-        to the pickle as numpy arrays, which it writes from their memory without a copy."""
+        removed, and the table and linking would grow with the archive's history); the arrays as
+        `raw` of their bytes."""
         ids = sorted(self.rows)
         order = [self.rows[i] for i in ids]
         start, occurrences, where = self.gather(np.array(order, dtype=np.int64))
@@ -379,15 +386,17 @@ class SignalTable(MutableMapping[str, Signals]):
             vocabulary = [vocabulary[k] for k in np.flatnonzero(used).tolist()]
         return {"vocabulary": vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
                 "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
-                "date": [self.date[r] for r in order], "start": start, "occurrences": occurrences, "where": where}
+                "date": [self.date[r] for r in order], "start": raw(start), "occurrences": raw(occurrences),
+                "where": raw(where)}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        # back to growable arrays (tables saved before numpy state hold them already)
         for name, typecode in (("start", "q"), ("occurrences", "i")):
-            if isinstance(state[name], np.ndarray):
-                setattr(self, name, array(typecode, memoryview(state[name]).cast("B").cast(typecode)))
-        if isinstance(state["where"], np.ndarray):
+            if not isinstance(state[name], array):  # raw bytes; tables saved before held arrays
+                grown = array(typecode)
+                grown.frombytes(memoryview(state[name]).cast("B"))
+                setattr(self, name, grown)
+        if not isinstance(state["where"], bytearray):
             self.where = bytearray(state["where"])
         self.key_ids = _KeyIds(self.vocabulary)
         self.key_ids.update(zip(self.vocabulary, range(len(self.vocabulary)), strict=True))
