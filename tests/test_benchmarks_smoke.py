@@ -74,3 +74,15 @@ def test_build_phases_smoke_run_accounts_for_every_phase(tmp_path: Path) -> None
                                          "write_segment"}
     assert result["ours_ms_per_doc"] == pytest.approx(sum(result["ms_per_doc"].values()), abs=1e-3)
     assert result["stock_ms_per_doc"] > 0
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_matchers_benchmark_times_both_rankings_on_the_same_queries(seed_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "matchers.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.matchers", "--index", str(seed_index), "--queries", "5",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert (result["questions"], result["releases"], result["segments"]) == (5, 5, 1)
+    assert result["same_top10"] == 5  # one segment: the same documents and scores
+    assert result["arrays_ms"]["p50"] > 0 and result["whoosh_matchers_ms"]["p50"] > 0

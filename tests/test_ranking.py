@@ -173,6 +173,20 @@ def test_a_smaller_posting_cache_lets_go_of_the_least_recently_used_entries():
     assert cache.size == 3 * ranking.ENTRY_COST
 
 
+def test_scores_do_not_depend_on_how_the_index_is_split_into_segments(tmp_path):
+    """After an update the index has several segments; a release must rank as it would after a rebuild."""
+    source = tmp_path / "source"
+    shutil.copytree(XQUAD / "docs" / "de", source / "de")
+    indexer.rebuild(source=source, index_dir=tmp_path / "two")
+    shutil.copytree(XQUAD / "docs" / "en", source / "en")
+    indexer.update(index_dir=tmp_path / "two")
+    indexer.rebuild(source=source, index_dir=tmp_path / "one")
+    questions = [json.loads(line)["question"] for line in (XQUAD / "questions.jsonl").open(encoding="utf-8")][:40]
+    for text in questions:
+        one, two = (indexer.search(text, index_dir=tmp_path / name, limit=10) for name in ("one", "two"))
+        assert [(h.id, h.score) for h in two] == [(h.id, h.score) for h in one], text
+
+
 def test_phrases_match_and_score_as_whoosh_on_an_index_of_several_segments(tmp_path):
     index_dir, source = tmp_path / "index", tmp_path / "source"
     shutil.copytree(XQUAD / "docs" / "de", source / "de")
