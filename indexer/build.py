@@ -33,6 +33,7 @@ from whoosh.writing import SegmentWriter
 
 from . import compounds, lexicon, store, vocabulary
 from .analysis import field_language
+from .config import check_settings, writer_mb
 from .documents import Document, Skipped, SourceFile, fingerprint, read_file, scan
 from .language import detect, preload
 from .links import TwinState
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 
 FILES = "files.json"
 # Per worker: postings beyond this go to sorted runs on disk (see `segments`); less saves memory, costs CPU.
-WRITER_MB = int(os.environ.get("TWINSEARCH_WRITER_MB", 192))
 # Segments stay as separate files. Whoosh reads a compound segment file through a BytesIO over its
 # mmap, which copies every posting into each reader's private memory (200 MB per open searcher at
 # 100,000 documents); separate files are read from the page cache, which all processes share.
@@ -127,6 +127,7 @@ class Job:
 def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = False,
             workers: int | None = None) -> Report:
     """Indexes every file under `sources` into a new generation and swaps it in."""
+    check_settings()
     sources = check_sources(sources)
     started = time.perf_counter()
     building = store.new_generation(index_dir)
@@ -145,6 +146,7 @@ def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = Fals
 def update(index_dir: Path, sources: Iterable[Path] | None = None, show_progress: bool = False,
            workers: int | None = None) -> Report:
     """Indexes only new and changed files and drops removed ones, in a new generation."""
+    check_settings()
     gen = store.require(index_dir)
     manifest = store.read_json(gen, store.MANIFEST, {})
     sources = check_sources(sources if sources is not None else [Path(s) for s in manifest["sources"]])
@@ -348,7 +350,7 @@ class SegmentBuilder:
     """Turns files into documents in one new Whoosh segment; runs in a worker or in-process."""
 
     def __init__(self, folder: str) -> None:
-        self.writer = ListWriter(whoosh_index.open_dir(folder), _lk=False, limitmb=WRITER_MB, **WRITER_OPTIONS)
+        self.writer = ListWriter(whoosh_index.open_dir(folder), _lk=False, limitmb=writer_mb(), **WRITER_OPTIONS)
 
     def index(self, job: Job) -> FileResult:
         sf = job.sf

@@ -22,7 +22,7 @@ from rich.markup import escape
 import indexer
 
 from . import links, store
-from .config import INDEX_ENV, SOURCE_ENV, resolve_index_dir
+from .config import INDEX_ENV, SOURCE_ENV, check_settings, resolve_index_dir
 from .linker import explain as explain_twin
 
 log = logging.getLogger("indexer")
@@ -33,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet, format="%(message)s",
                         handlers=[RichHandler(console=Console(stderr=True), show_path=False, show_time=False)])
     try:
+        check_settings()
         return args.run(args)
     except BrokenPipeError:  # `... | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -5,10 +5,48 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .store import IndexerError
+
 DEFAULT_SOURCE = "seeds"
 DEFAULT_INDEX = "index"
 SOURCE_ENV = "TWINSEARCH_SOURCE"
 INDEX_ENV = "TWINSEARCH_INDEX"
+
+
+class SettingError(IndexerError, ValueError):
+    """An environment variable that holds no usable value."""
+
+
+def setting(name: str, default: int, minimum: int = 0) -> int:
+    """The whole number in the environment variable `name`, else `default`; a clear error, naming
+    the variable, when it holds something else (rather than a traceback from deep inside a search)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise SettingError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return value
+
+
+def writer_mb() -> int:
+    """Memory per indexing worker, in MB, for posting lists before they spill to sorted runs on disk."""
+    return setting("TWINSEARCH_WRITER_MB", 192, minimum=1)
+
+
+def cache_postings() -> int | None:
+    """How many decoded postings a search process keeps, if the environment says; None: sized by the
+    archive (`ranking.cache_budget`)."""
+    return setting("TWINSEARCH_CACHE_POSTINGS", 0, minimum=1) or None
+
+
+def check_settings() -> None:
+    """Raises `SettingError` for a tuning variable with no usable value, before any work starts."""
+    writer_mb()
+    cache_postings()
 
 
 def resolve_index_dir(index_dir: str | Path | None = None) -> Path:

@@ -16,7 +16,6 @@ Whoosh's matcher and their matches taken as arrays.
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from whoosh.util.numeric import byte_to_length
 
 from .arrays import ranges
 from .concepts import COORD_POWER, Concept, Coordinated
+from .config import cache_postings
 from .synonyms import Synonyms
 
 # Decoded postings kept per index folder, 8 bytes each: 64 per release, from 16 million (128 MB) up
@@ -116,9 +116,9 @@ CacheKey = tuple[str, str, bytes]  # (segment id, field, term)
 
 def cache_budget(documents: int) -> int:
     """How many decoded postings to keep for an index of `documents` releases."""
-    configured = os.environ.get("TWINSEARCH_CACHE_POSTINGS")
+    configured = cache_postings()
     if configured:
-        return int(configured)
+        return configured
     low, high = CACHE_POSTINGS_RANGE
     return min(high, max(low, CACHE_POSTINGS_PER_DOCUMENT * documents))
 

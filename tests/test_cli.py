@@ -131,3 +131,19 @@ def test_indexing_in_its_own_session_also_lowers_the_session_priority():
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                        start_new_session=True)
     assert r.stdout.split()[-2:] == ["nice", "7"], r.stderr
+
+
+@pytest.mark.parametrize(("name", "value"), [("TWINSEARCH_WRITER_MB", "lots"), ("TWINSEARCH_CACHE_POSTINGS", "0")])
+def test_a_bad_tuning_variable_is_named_before_any_work_and_the_index_keeps_serving(tmp_path, cli_index, name,
+                                                                                     value):
+    def hits() -> list[dict]:
+        return json.loads(cli("search", "Luohu", "--json", "--index", cli_index).stdout)["hits"]
+
+    before = hits()
+    env = os.environ | {name: value}
+    for args in (("rebuild", "--source", ROOT / "seeds", "--index", cli_index), ("update", "--index", cli_index),
+                 ("search", "Luohu", "--index", cli_index)):
+        r = cli(*args, env=env)
+        assert r.returncode == 1, args
+        assert r.stderr.strip() == f"error: {name} must be a whole number of at least 1, not {value!r}", args
+    assert hits() == before and before

@@ -8,6 +8,7 @@ releases for a second page of results.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -494,3 +495,11 @@ def test_python_m_web_serves_from_several_processes_and_stops_them_all(seed_inde
     assert server.returncode == 0
     assert "warmed gen-" in err and "2 server processes" in err
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+
+
+def test_python_m_web_refuses_to_start_with_a_bad_tuning_variable(seed_index):
+    done = subprocess.run([sys.executable, "-m", "web", "--port", "0", "--index", str(seed_index)], cwd=ROOT,
+                          env=os.environ | {"TWINSEARCH_CACHE_POSTINGS": "many"}, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: TWINSEARCH_CACHE_POSTINGS must be a whole number of at least 1, not 'many'"

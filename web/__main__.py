@@ -13,6 +13,7 @@ import sys
 import waitress
 
 import indexer
+from indexer import config
 
 from . import create_app
 
@@ -57,17 +58,18 @@ def _env_port() -> int:
 
 
 def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
     try:
-        return int(raw)
-    except ValueError:
-        sys.exit(f"{name} must be a whole number, not {raw!r}")
+        return config.setting(name, default)
+    except config.SettingError as e:
+        sys.exit(f"error: {e}")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    try:
+        config.check_settings()  # a bad value would otherwise surface in the first search, as a query error
+    except config.SettingError as e:
+        sys.exit(f"error: {e}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(index_dir=args.index)  # logs the index folder and whether it holds an index
     if args.debug:
