@@ -26,10 +26,13 @@ from whoosh import index as whoosh_index
 
 from benchmarks import machine
 from benchmarks.speed import DEFAULT_WORK, ensure_archive, stock_lang, stock_schema
-from indexer import build, compounds, vocabulary
-from indexer.documents import Document, SourceFile, read_file, scan
-from indexer.language import detect
-from indexer.schema import build_schema
+from indexer.backend.whoosh.schema import build_schema
+from indexer.backend.whoosh.writer import SegmentPart, document_fields
+from indexer.build.workers import prepare, surface_words
+from indexer.ingest import SourceFile, read_file, scan
+from indexer.lang import compounds
+from indexer.lang.detect import detect
+from indexer.model import Document
 from indexer.twins import signals
 
 PHASES = ("read", "detect", "fields", "add_document", "signals", "words", "write_segment")
@@ -38,7 +41,7 @@ PHASES = ("read", "detect", "fields", "add_document", "signals", "words", "write
 def ours(files: list[SourceFile], limit: int, folder: Path) -> tuple[dict[str, float], int]:
     folder.mkdir()
     whoosh_index.create_in(folder, build_schema())
-    builder = build.SegmentBuilder(str(folder))
+    builder = SegmentPart(folder)
     seconds = dict.fromkeys(PHASES, 0.0)
     count = 0
 
@@ -54,15 +57,15 @@ def ours(files: list[SourceFile], limit: int, folder: Path) -> tuple[dict[str, f
         docs, _ = read_file(sf, sf.path.read_bytes())
         t = lap("read", t)
         for doc in docs[: limit - count]:
-            build.prepare(doc)
+            prepare(doc)
             t = lap("detect", t)
-            fields = build.document_fields(doc, str(sf.path))
+            fields = document_fields(doc, str(sf.path))
             t = lap("fields", t)
             builder.writer.add_document(**fields)
             t = lap("add_document", t)
             signals(doc)
             t = lap("signals", t)
-            vocabulary.words(f"{doc.title or ''}\n{doc.body}")
+            surface_words(f"{doc.title or ''}\n{doc.body}")
             t = lap("words", t)
             count += 1
     t = time.perf_counter()

@@ -2,12 +2,12 @@
 
     python -m benchmarks.matchers --index benchmarks/work/speed/n100000/ours [--queries 60] [--json]
 
-Why `indexer/ranking.py` exists: our queries are wide ORs (each word in six fields, its compound
+Why `indexer/backend/whoosh/ranking.py` exists: our queries are wide ORs (each word in six fields, its compound
 parts, its translations) under a coordination factor, which Whoosh's one-document-at-a-time
 matchers must score document by document. Both sides get the same parsed query (`search.parse`),
 after `indexer.warm()`, and return the top 10 without snippets. It also counts the questions whose
 top 10 (documents and scores) agree. On an index of one segment they all do
-(`tests/test_ranking.py`); over several segments Whoosh's scores for our coordinated queries
+(`tests/backend/test_ranking.py`); over several segments Whoosh's scores for our coordinated queries
 change with how the index is split, ours do not (also tested), so fewer agree there.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import indexer
 from benchmarks import machine
 from benchmarks.speed import load_questions
-from indexer import ranking
+from indexer.backend.postings import top as best_of
 
 search_module = sys.modules["indexer.search"]  # `indexer.search` is the function
 
@@ -33,17 +33,17 @@ def measure(index: Path, questions: list[str]) -> dict:
     handle = search_module.open_handle(index)
     ours, theirs, agree = [], [], 0
     for text in questions:
-        q = search_module.parse(handle, text)
+        q = handle.parser.parse(text).q
         started = time.perf_counter()
-        top = ranking.top(handle.ranker.search(q), 10)
+        top = best_of(handle.reader.search(q), 10)
         ours.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        hits = handle.searcher.search(q, limit=10)
+        hits = handle.reader.searcher.search(q, limit=10)
         theirs.append((time.perf_counter() - started) * 1000)
         agree += [(h.docnum, round(h.score, 4)) for h in hits] == [
             (int(d), round(float(s), 4)) for d, s in zip(top.docs, top.scores, strict=True)]
-    reader = handle.searcher.reader()
-    return {"index": str(index), "releases": handle.searcher.doc_count(),
+    reader = handle.reader.searcher.reader()
+    return {"index": str(index), "releases": handle.reader.searcher.doc_count(),
             "segments": len(reader.leaf_readers()) if hasattr(reader, "leaf_readers") else 1,
             "questions": len(questions), "same_top10": agree,
             "arrays_ms": _summary(ours), "whoosh_matchers_ms": _summary(theirs)}

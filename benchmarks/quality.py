@@ -121,8 +121,8 @@ def ours(index_dir: Path, doc_lang: str, translate: bool) -> Callable[[str], lis
 
 def build_stock(folders: list[Path], index_dir: Path) -> None:
     """Stock Whoosh: one `LanguageAnalyzer` field per language, decided by our language detection."""
-    from indexer.build import prepare
-    from indexer.documents import read_file, scan
+    from indexer.build.workers import prepare
+    from indexer.ingest import read_file, scan
 
     schema = Schema(id=ID(stored=True, unique=True), lang=ID(stored=True),
                     text_de=TEXT(analyzer=LanguageAnalyzer("de")), text_en=TEXT(analyzer=LanguageAnalyzer("en")))
@@ -191,7 +191,7 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def variant(args: argparse.Namespace) -> str:
-    from indexer import dictionary
+    from indexer.translation import dictionary
 
     return "-".join(name for name, on in (("no-compounds", args.no_compounds),
                                            ("no-translation", args.no_translation),

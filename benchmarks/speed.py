@@ -265,7 +265,7 @@ def stock_schema():
 
 def stock_lang(text: str) -> str:
     """The language the same way ours decides it; anything but German goes to the English fields."""
-    from indexer.language import detect
+    from indexer.lang.detect import detect
 
     return "de" if detect(text)[0] == "de" else "en"
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.documents import read_file, scan
+from indexer.ingest import read_file, scan
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 DEV_FOLDERS = ("xquad-dev/docs", "wmt-news-dev/docs")

@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.machine import describe, peak_rss_mb
-from indexer.documents import Document, SourceFile, read_file
-from indexer.linker import link
-from indexer.twins import _word, signals
+from indexer.ingest import SourceFile, read_file
+from indexer.model import Document
+from indexer.twins.linker import link
+from indexer.twins.signals import _word, signals
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]{3,}\b")

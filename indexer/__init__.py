@@ -1,4 +1,4 @@
-"""twinsearch's indexer: bilingual (German + English) press-release search on Whoosh.
+"""twinsearch's indexer: bilingual (German + English) press-release search, on Whoosh by default.
 
     import indexer
     report = indexer.rebuild(source="seeds", index_dir="index")
@@ -13,13 +13,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from . import build, links, store, translate
-from .build import Report, SourceNotFoundError
+from . import build, store, translation
 from .config import resolve_index_dir, resolve_sources
-from .documents import Document, Skipped
-from .search import Hit, QueryError, Results, close_handles, get, highlight, search, warm
-from .store import IndexerError, IndexNotFoundError
-from .twins import Link
+from .errors import IndexerError, IndexNotFoundError, QueryError, SourceNotFoundError
+from .model import Document, Hit, Link, Report, Results, Skipped
+from .search import close_handles, get, highlight, search, warm
+from .twins import load_links
 
 DEFAULT_INDEX_DIR = resolve_index_dir()
 
@@ -48,7 +47,7 @@ def update(index_dir: str | Path | None = None, source: str | Path | list[str | 
 def twins(index_dir: str | Path | None = None, min_score: float | None = None) -> list[Link]:
     """The twin links of the serving index (German id, English id, score), best first per German id."""
     gen = store.require(resolve_index_dir(index_dir))
-    found = links.load_links(gen)
+    found = load_links(gen)
     return [link for link in found if min_score is None or link.stated or link.score >= min_score]
 
 
@@ -68,5 +67,5 @@ def status(index_dir: str | Path | None = None) -> dict:
         "twins": manifest.get("twins", 0), "skipped": sum(manifest.get("skipped_reasons", {}).values()),
         "skipped_reasons": manifest.get("skipped_reasons", {}), "sources": manifest.get("sources", []),
         "built_at": built_at, "age_seconds": round(age, 1) if age is not None else None,
-        "build_seconds": manifest.get("seconds"), "translation": translate.state(gen),
+        "build_seconds": manifest.get("seconds"), "translation": translation.state(gen),
     }

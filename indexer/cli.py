@@ -21,9 +21,11 @@ from rich.markup import escape
 
 import indexer
 
-from . import links, store
+from . import store
 from .config import INDEX_ENV, SOURCE_ENV, check_settings, resolve_index_dir
-from .linker import explain as explain_twin
+from .errors import IndexNotFoundError
+from .twins import TwinState
+from .twins import explain as explain_twin
 
 log = logging.getLogger("indexer")
 
@@ -224,7 +226,7 @@ def run_show(args) -> int:
 def run_stats(args) -> int:
     info = indexer.status(args.index)
     if not info["exists"]:
-        raise store.IndexNotFoundError(resolve_index_dir(args.index))
+        raise IndexNotFoundError(resolve_index_dir(args.index))
     if args.json:
         _print_json(info)
         return 0
@@ -247,7 +249,7 @@ def run_stats(args) -> int:
 def run_twins(args) -> int:
     if args.explain:
         gen = store.require(resolve_index_dir(args.index))
-        state = links.TwinState.load(gen)
+        state = TwinState.load(gen)
         if args.explain not in state.signals:
             raise indexer.IndexerError(f"no document with id {args.explain!r} in the index")
         kwargs = {"min_score": args.min_score} if args.min_score is not None else {}

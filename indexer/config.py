@@ -1,20 +1,22 @@
-"""Defaults, overridable by environment variables (documented in the README)."""
+"""Every setting read from the environment (`TWINSEARCH_*`, documented in the README), in one place.
+
+The web server's own settings (host, port, processes) are read by `web/__main__.py` through
+`setting` too."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from .store import IndexerError
+from .errors import SettingError
 
 DEFAULT_SOURCE = "seeds"
 DEFAULT_INDEX = "index"
 SOURCE_ENV = "TWINSEARCH_SOURCE"
 INDEX_ENV = "TWINSEARCH_INDEX"
-
-
-class SettingError(IndexerError, ValueError):
-    """An environment variable that holds no usable value."""
+COMPOUNDS_ENV = "TWINSEARCH_COMPOUNDS"
+DICTIONARY_ENV = "TWINSEARCH_DICTIONARY"
+DEFAULT_DICTIONARY = "/usr/share/trans/de-en"  # where Debian's trans-de-en installs the Ding dictionary
 
 
 def setting(name: str, default: int, minimum: int = 0) -> int:
@@ -39,8 +41,18 @@ def writer_mb() -> int:
 
 def cache_postings() -> int | None:
     """How many decoded postings a search process keeps, if the environment says; None: sized by the
-    archive (`ranking.cache_budget`)."""
+    archive (`backend.whoosh.postings.cache_budget`)."""
     return setting("TWINSEARCH_CACHE_POSTINGS", 0, minimum=1) or None
+
+
+def split_compounds() -> bool:
+    """Whether German compounds are indexed as their parts too; `0` builds indexes without (for comparison)."""
+    return os.environ.get(COMPOUNDS_ENV, "1") != "0"
+
+
+def dictionary_path() -> Path:
+    """Where the German-English dictionary is looked for."""
+    return Path(os.environ.get(DICTIONARY_ENV) or DEFAULT_DICTIONARY)
 
 
 def check_settings() -> None:

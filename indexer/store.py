@@ -18,21 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .errors import IndexNotFoundError
+
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_PREVIOUS = 1
-
-
-class IndexerError(Exception):
-    """Base of the errors a user can act on; the message says what to do."""
-
-
-class IndexNotFoundError(IndexerError, FileNotFoundError):
-    """There is no index in the folder yet."""
-
-    def __init__(self, index_dir: Path) -> None:
-        super().__init__(f"no index in {index_dir}/ yet: build one with `python -m indexer rebuild`")
-        self.index_dir = index_dir
 
 
 def current(index_dir: Path) -> Path | None:

@@ -49,7 +49,8 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
     app.register_blueprint(bp)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # readable HTML source
     app.jinja_env.globals.update(t=_t, also_in=_also_in, doc_twin_label=_doc_twin_label, number=_number,
-                                 lang_name=_lang_name, REBUILD_COMMAND=REBUILD_COMMAND)
+                                 lang_name=_lang_name, search_languages=_search_languages,
+                                 REBUILD_COMMAND=REBUILD_COMMAND)
     app.before_request(_pick_ui)
     app.after_request(_finish_response)
     app.register_error_handler(HTTPException, _http_error)
@@ -131,4 +132,8 @@ def _number(n: int) -> str:
 
 
 def _lang_name(lang: str | None) -> str:
-    return i18n.LANG_NAMES[_ui()].get(lang or "", (lang or "?").upper())
+    return i18n.lang_name(_ui(), lang)
+
+
+def _search_languages() -> list[tuple[str, str]]:
+    return i18n.search_languages(_ui())

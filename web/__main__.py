@@ -14,6 +14,7 @@ import waitress
 
 import indexer
 from indexer import config
+from indexer.errors import SettingError
 
 from . import create_app
 
@@ -60,7 +61,7 @@ def _env_port() -> int:
 def _env_int(name: str, default: int) -> int:
     try:
         return config.setting(name, default)
-    except config.SettingError as e:
+    except SettingError as e:
         sys.exit(f"error: {e}")
 
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         config.check_settings()  # a bad value would otherwise surface in the first search, as a query error
-    except config.SettingError as e:
+    except SettingError as e:
         sys.exit(f"error: {e}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(index_dir=args.index)  # logs the index folder and whether it holds an index

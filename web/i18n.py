@@ -2,9 +2,13 @@
 
 Kept as plain dicts rather than gettext catalogues: two languages and a few dozen strings do not
 justify a compile step, and a missing key fails loudly in tests (KeyError) instead of showing a msgid.
+The interface languages (`UI_LANGS`) are a list of their own; the document languages that search
+can be limited to, and their names, come from the indexer's language registry.
 """
 
 from __future__ import annotations
+
+from indexer import lang as languages
 
 UI_LANGS = ("de", "en")
 DEFAULT_UI = "en"
@@ -19,8 +23,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "filters": "Filter",
         "filter_lang": "Sprache",
         "lang_all": "Alle Sprachen",
-        "lang_de": "Deutsch",
-        "lang_en": "Englisch",
         "filter_from": "Datum von",
         "filter_to": "Datum bis",
         "date_hint": "JJJJ, JJJJ-MM oder JJJJ-MM-TT",
@@ -52,8 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "param_notice_query_long": "Die Anfrage war zu lang und wurde auf {max} Zeichen gekürzt.",
         "param_notice_page": "Seite {asked} gibt es nicht; gezeigt wird Seite {page}.",
         "param_notice_source_long": "Die Quelle war zu lang und wird ignoriert.",
-        "also_in_en": "Auch auf Englisch",
-        "also_in_de": "Auch auf Deutsch",
+        "also_in": "Auch auf {language}",
         "also_in_other": "Auch in einer anderen Sprache",
         "untitled": "(ohne Titel)",
         "prev": "Zurück",
@@ -70,8 +71,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "meta_url": "Adresse",
         "meta_id": "Kennung",
         "meta_path": "Datei",
-        "doc_twin": "Diese Mitteilung auf Englisch",
-        "doc_twin_de": "Diese Mitteilung auf Deutsch",
+        "doc_twin": "Diese Mitteilung auf {language}",
         "doc_twin_other": "Diese Mitteilung in einer anderen Sprache",
         "highlight_note": "Hervorgehoben: „{query}“",
         "not_found_title": "Nicht gefunden",
@@ -92,8 +92,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "filters": "Filters",
         "filter_lang": "Language",
         "lang_all": "All languages",
-        "lang_de": "German",
-        "lang_en": "English",
         "filter_from": "Date from",
         "filter_to": "Date to",
         "date_hint": "YYYY, YYYY-MM or YYYY-MM-DD",
@@ -125,8 +123,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "param_notice_query_long": "The query was too long and has been shortened to {max} characters.",
         "param_notice_page": "There is no page {asked}; showing page {page}.",
         "param_notice_source_long": "The source was too long and is ignored.",
-        "also_in_en": "Also in English",
-        "also_in_de": "Also in German",
+        "also_in": "Also in {language}",
         "also_in_other": "Also in another language",
         "untitled": "(untitled)",
         "prev": "Previous",
@@ -143,8 +140,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "meta_url": "Address",
         "meta_id": "Identifier",
         "meta_path": "File",
-        "doc_twin": "This release in English",
-        "doc_twin_de": "This release in German",
+        "doc_twin": "This release in {language}",
         "doc_twin_other": "This release in another language",
         "highlight_note": "Highlighted: “{query}”",
         "not_found_title": "Not found",
@@ -158,7 +154,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-LANG_NAMES = {"de": {"de": "Deutsch", "en": "Englisch"}, "en": {"de": "German", "en": "English"}}
 
 
 def translate(ui: str, key: str, **values: object) -> str:
@@ -167,15 +162,32 @@ def translate(ui: str, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def lang_name(ui: str, code: str | None) -> str:
+    """A document language's name in the interface's language (from the language registry), else its code."""
+    language = languages.get(code)
+    return language.name(ui) if language else (code or "?").upper()
+
+
+def search_languages(ui: str) -> list[tuple[str, str]]:
+    """(code, name) of each document language a search can be limited to, for tabs and the filter."""
+    return [(language.code, language.name(ui)) for language in languages.languages()]
+
+
+def _with_language(ui: str, key: str, code: str | None) -> str:
+    """A string naming a document language (`also_in`, `doc_twin`), or its `_other` form for a language
+    the registry does not know."""
+    if languages.get(code) is None:
+        return STRINGS[ui][f"{key}_other"]
+    return translate(ui, key, language=lang_name(ui, code))
+
+
 def also_in(ui: str, lang: str | None) -> str:
     """The twin link's label: the twin's language, said in the interface's language."""
-    key = f"also_in_{lang}" if lang in UI_LANGS else "also_in_other"
-    return STRINGS[ui][key]
+    return _with_language(ui, "also_in", lang)
 
 
 def doc_twin_label(ui: str, lang: str | None) -> str:
-    key = {"en": "doc_twin", "de": "doc_twin_de"}.get(lang or "", "doc_twin_other")
-    return STRINGS[ui][key]
+    return _with_language(ui, "doc_twin", lang)
 
 
 def number(ui: str, n: int) -> str:

@@ -8,20 +8,19 @@ checks, so the page and the API can never disagree on what is valid.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-MAX_QUERY_CHARS = 500
-MAX_SOURCE_CHARS = 200
-MAX_PAGE = 1000
-PAGE_SIZE = 10
-API_MAX_LIMIT = 50
-SEARCH_LANGS = ("de", "en")
+from indexer import dates
+from indexer import lang as languages
+from indexer.query.limits import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+MAX_SOURCE_CHARS = 200
+PAGE_SIZE = 10
+MAX_PAGE = MAX_WINDOW // PAGE_SIZE  # the deepest page the core ranks at the page's size
+API_MAX_LIMIT = MAX_LIMIT
 # Control characters (NUL and friends) never belong in a query and upset some tokenizers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -53,19 +52,6 @@ def clean_text(value: str) -> str:
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
-def valid_date(value: str) -> bool:
-    """YYYY, YYYY-MM or YYYY-MM-DD, and a real calendar date."""
-    m = _DATE.match(value)
-    if not m:
-        return False
-    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
 def _int(value: str | None) -> int | None:
     if value is None or not value.strip():
         return None
@@ -84,7 +70,7 @@ def page_params(args: MultiDict) -> SearchParams:
         p.notices.append(("param_notice_query_long", {"max": MAX_QUERY_CHARS}))
     p.q = q
     lang = clean_text(args.get("lang", "")).lower()
-    if lang in SEARCH_LANGS:
+    if lang in languages.codes():
         p.lang = lang
     elif lang not in ("", "all"):
         p.notices.append(("param_notice_lang", {"value": lang[:40]}))
@@ -92,7 +78,7 @@ def page_params(args: MultiDict) -> SearchParams:
     p.page = min(max(p.asked_page or 1, 1), MAX_PAGE)  # the view clamps to the last page there is
     for name, attr in (("from", "date_from"), ("to", "date_to")):
         value = clean_text(args.get(name, ""))
-        if value and valid_date(value):
+        if value and dates.valid(value):
             setattr(p, attr, value)
         elif value:
             p.notices.append(("param_notice_date", {"value": value[:40]}))
@@ -114,14 +100,14 @@ def api_params(args: MultiDict) -> SearchParams:
         raise ParamError(f"parameter q is longer than {MAX_QUERY_CHARS} characters")
     p.q = q
     lang = args.get("lang", "").strip().lower()
-    if lang not in ("", "all", *SEARCH_LANGS):
-        raise ParamError("parameter lang must be one of: de, en, all")
-    p.lang = lang if lang in SEARCH_LANGS else None
+    if lang not in ("", "all", *languages.codes()):
+        raise ParamError(f"parameter lang must be one of: {', '.join(languages.codes())}, all")
+    p.lang = lang if lang in languages.codes() else None
     p.page = _bounded_int(args, "page", 1, 1, MAX_PAGE)
     p.limit = min(_bounded_int(args, "limit", PAGE_SIZE, 1, None), API_MAX_LIMIT)
     for name, attr in (("from", "date_from"), ("to", "date_to")):
         value = args.get(name, "").strip()
-        if value and not valid_date(value):
+        if value and not dates.valid(value):
             raise ParamError(f"parameter {name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
         setattr(p, attr, value or None)
     source = clean_text(args.get("source", ""))

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 import indexer
 
+from . import i18n
 from .params import ParamError, SearchParams, api_params, page_params
 
 bp = Blueprint("web", __name__)
@@ -204,4 +205,4 @@ def doc_url(doc_id: str, q: str | None = None) -> str:
 
 @bp.app_context_processor
 def inject_ui() -> dict:
-    return {"ui": g.get("ui", "en")}
+    return {"ui": g.get("ui", i18n.DEFAULT_UI)}

@@ -1,0 +1,133 @@
+"""The storage and search backend: the one interface that build and search talk to.
+
+A backend writes index generations (folders that `store` swaps in atomically) and evaluates
+parsed queries over them. Build and search never touch a backend's own types: they hand it
+`Document`s and query trees (`indexer.query`), and get back document numbers, scores
+(`postings.Postings`), masks and stored fields. Whoosh (`backend/whoosh/`) is the embedded
+default; a backend on a distributed engine implements the same two protocols.
+
+Document numbers run from 0 to `Reader.size - 1` within one generation and are what masks,
+scores and twin scopes are indexed by; ids are what crosses generations.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..analysis import WordAnalyzer
+from ..model import Document
+from .postings import Postings
+
+BACKENDS = {"whoosh": "indexer.backend.whoosh"}  # name -> module with a `BACKEND`
+DEFAULT = "whoosh"
+
+
+class Reader(Protocol):
+    """One thread's open view of one generation; what a search needs of a backend."""
+
+    gen: Path
+    size: int  # document numbers run 0..size-1 (deleted ones included)
+    schema: Any  # the fields and analyzers the query parser reads (a Whoosh `Schema`)
+
+    def search(self, q: Any) -> Postings:
+        """Every live document the query tree `q` matches, with its score."""
+
+    def mask(self, q: Any) -> np.ndarray:
+        """One flag per document number: does `q` match it? For filters (not scored); kept per generation."""
+
+    def matched_terms(self, q: Any, docnum: int) -> list[tuple[str, str]]:
+        """The (field, term) leaves of `q` that document `docnum` contains, for explanations."""
+
+    def stored(self, docnum: int) -> dict:
+        """The stored fields of a document number."""
+
+    def document(self, doc_id: str) -> dict | None:
+        """The stored fields of a document id, or None."""
+
+    def docnum(self, doc_id: str) -> int | None:
+        """The document number of an id, or None."""
+
+    def languages(self) -> dict[str, int]:
+        """Live documents per language."""
+
+    def documents(self) -> int:
+        """Live documents."""
+
+    def words(self, code: str | None) -> WordAnalyzer:
+        """The word-by-word analyzer of a document language's text, for marking matches."""
+
+    def document_frequency(self, word: str) -> int:
+        """How many documents use `word`, in any language's body."""
+
+    def known_word(self, word: str) -> bool:
+        """Whether the archive uses the surface word `word` (lowercase)."""
+
+    def near_words(self, word: str, maxdist: int) -> list[str]:
+        """Surface words of the archive within `maxdist` edits of `word`."""
+
+    def remember(self, key: tuple, compute: Callable[[], Any], keep: bool = False) -> Any:
+        """`compute()`, kept for the generation and shared by all threads (see the Whoosh backend)."""
+
+    def sample(self, count: int) -> Iterator[dict]:
+        """The stored fields of about `count` documents spread evenly over the archive."""
+
+    def warm(self, budget: int | None = None) -> tuple[int, int]:
+        """Loads what the first searches would otherwise load; returns (terms, postings) loaded."""
+
+    def close(self) -> None: ...
+
+
+class PartWriter(Protocol):
+    """Writes a share of a build's documents (in a worker process, or in-process)."""
+
+    def add(self, doc: Document, file_key: str) -> None:
+        """Adds a document, remembering which source file (`file_key`) it came from."""
+
+    def finish(self) -> Any:
+        """Ends the share; returns what `Writer.commit` takes (None if nothing was added)."""
+
+    def abandon(self) -> None:
+        """Drops what was written (a failed build)."""
+
+
+class Writer(Protocol):
+    """The parent side of a build of one generation: deletions, then the workers' parts, in one commit."""
+
+    def delete_file(self, key: str) -> None:
+        """Deletes every document that the source file `key` produced."""
+
+    def commit(self, parts: list[Any], duplicates: list[tuple[str, str]]) -> None:
+        """Makes the deletions and the parts one new state; drops the (id, file key) `duplicates`."""
+
+    def cancel(self) -> None: ...
+
+
+class Backend(Protocol):
+    name: str
+
+    def create(self, gen: Path) -> None:
+        """An empty index in a new generation folder."""
+
+    def writer(self, gen: Path) -> Writer: ...
+
+    def part(self, gen: Path) -> PartWriter: ...
+
+    def open(self, gen: Path) -> Reader: ...
+
+    def write_words(self, gen: Path, words: set[str]) -> None:
+        """Keeps the archive's surface words, for "did you mean"."""
+
+    def load_words(self, gen: Path) -> set[str]: ...
+
+
+def get(name: str = DEFAULT) -> Backend:
+    """The backend called `name`."""
+    return importlib.import_module(BACKENDS[name]).BACKEND
+
+
+__all__ = ["BACKENDS", "DEFAULT", "Backend", "PartWriter", "Postings", "Reader", "Writer", "get"]

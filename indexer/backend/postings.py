@@ -1,0 +1,72 @@
+"""Search results as arrays: matching document numbers and their scores, and how they combine.
+
+Every backend answers a query with `Postings`; search merges twins and pages over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DENSE_SHARE = 1 / 16  # above this many postings per document in the index, sum into a dense array
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Matching documents (sorted, unique document numbers) and their scores."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def scaled(self, factor: float) -> Postings:
+        return self if factor == 1.0 else Postings(self.docs, self.scores * factor)
+
+    def only(self, mask: np.ndarray) -> Postings:
+        """The documents whose entry in the boolean `mask` (one per document number) is set."""
+        keep = mask[self.docs]
+        return Postings(self.docs[keep], self.scores[keep])
+
+
+EMPTY = Postings(np.empty(0, np.int32), np.empty(0, np.float64))
+
+
+def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The union of `parts`: documents, summed scores and, with `extra` (one array per part, aligned
+    with its documents), the summed extras. Small unions sort; large ones sum into dense arrays."""
+    total = sum(len(p) for p in parts)
+    if total > size * DENSE_SHARE:
+        scores = np.zeros(size)
+        hit = np.zeros(size, dtype=bool)
+        added = np.zeros(size) if extra is not None else None
+        for i, p in enumerate(parts):
+            scores[p.docs] += p.scores
+            hit[p.docs] = True
+            if added is not None:
+                added[p.docs] += extra[i]
+        docs = np.flatnonzero(hit).astype(np.int32)
+        return docs, scores[docs], added[docs] if added is not None else None
+    docs = np.concatenate([p.docs for p in parts])
+    unique, inverse = np.unique(docs, return_inverse=True)
+    scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(unique))
+    added = (np.bincount(inverse, weights=np.concatenate(extra), minlength=len(unique))
+             if extra is not None else None)
+    return unique.astype(np.int32), scores, added
+
+
+def top(found: Postings, window: int) -> Postings:
+    """The best `window` documents, best first, ties in document order (as Whoosh's collector)."""
+    if len(found) > window:
+        kth = np.partition(found.scores, len(found) - window)[len(found) - window]
+        above = found.scores > kth
+        need = window - int(above.sum())
+        tied = np.flatnonzero(found.scores == kth)[:need]  # docs are sorted: the first are the lowest
+        keep = np.flatnonzero(above)
+        picked = np.sort(np.concatenate([keep, tied]))
+        found = Postings(found.docs[picked], found.scores[picked])
+    order = np.lexsort((found.docs, -found.scores))
+    return Postings(found.docs[order], found.scores[order])

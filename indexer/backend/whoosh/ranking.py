@@ -1,0 +1,294 @@
+"""Query evaluation a whole posting list at a time, with numpy, instead of document at a time.
+
+Whoosh walks a query's matchers one document at a time in Python and can skip documents only
+where every matcher bounds its score. Our queries are wide ORs (each word in six fields, its
+compound parts and its translations) under a coordination factor, so Whoosh would score every
+matching document: at 100,000 releases 0.4 s per question, against 7 ms here (`benchmarks.matchers`).
+
+Here each term's postings are decoded once into arrays (document numbers, weights) and kept in an
+LRU cache per segment, BM25F is computed for the whole list at once, and the query tree is
+combined with array unions and intersections. The scores are the ones Whoosh's own matchers give
+(`tests/test_ranking.py` compares them). Phrases are checked on cached word positions, also as
+arrays; query nodes this module does not know, such as prefixes and ranges, are run through
+Whoosh's matcher and their matches taken as arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from ...arrays import ranges
+from ...query.concepts import COORD_POWER, Concept, Coordinated
+from ...query.synonyms import Synonyms
+from ..postings import EMPTY, Postings, combine
+from . import decode
+from .postings import SharedState
+
+WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
+
+
+class Ranker:
+    """Evaluates queries against one thread's searcher; see the module docstring."""
+
+    def __init__(self, searcher: Searcher, shared: SharedState) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.shared = shared
+        self.size = self.reader.doc_count_all()
+        self.segments = [(reader, base, reader.segment().segment_id()) for reader, base in self.reader.leaf_readers()]
+        weighting = searcher.weighting
+        self.b, self.k1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
+
+    def search(self, q: wq.Query) -> Postings:
+        """Every live document `q` matches, with its score."""
+        found = self.evaluate(q)
+        return found.only(self.shared.live(self.searcher)) if self.reader.has_deletions() else found
+
+    def warm(self, budget: int) -> tuple[int, int]:
+        """Decodes the postings of the most frequent text terms, up to `budget` postings, so that the
+        first queries that use them need not; returns (terms, postings) decoded."""
+        frequency: Counter[tuple[str, bytes]] = Counter()
+        for fieldname, field in self.searcher.schema.items():
+            if field.scorable:
+                for reader, _ in self.reader.leaf_readers():
+                    for btext, info in reader.iter_field(fieldname):
+                        frequency[fieldname, btext] += info.doc_frequency()
+        terms = postings = 0
+        for (fieldname, btext), df in frequency.most_common():
+            if postings + df > budget or df < WARM_MIN_FREQUENCY:
+                break
+            postings += len(self._postings(fieldname, btext)[0])
+            terms += 1
+        return terms, postings
+
+    def mask(self, q: wq.Query) -> np.ndarray:
+        """One flag per document number: does `q` match it? For filters, so not scored."""
+        mask = np.zeros(self.size, dtype=bool)
+        mask[np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)] = True
+        return mask
+
+    def matched_terms(self, q: wq.Query, docnum: int) -> list[tuple[str, str]]:
+        """The (field, term) leaves of `q` that document `docnum` contains."""
+        found = []
+        for leaf in q.leaves():
+            if type(leaf) is wq.Term and leaf.fieldname in self.searcher.schema:
+                btext = self.searcher.schema[leaf.fieldname].to_bytes(leaf.text)
+                if (leaf.fieldname, btext) in self.reader:
+                    docs, _ = self._postings(leaf.fieldname, btext)
+                    i = np.searchsorted(docs, docnum)
+                    if i < len(docs) and docs[i] == docnum:
+                        found.append((leaf.fieldname, leaf.text))
+        return found
+
+    def evaluate(self, q: wq.Query) -> Postings:
+        if type(q) is wq.Term:
+            return self._term(q)
+        if isinstance(q, Synonyms):
+            return self._synonyms(q)
+        if isinstance(q, Coordinated) and len(q.subqueries) > 1:
+            return self._coordinated(q)
+        if isinstance(q, (Concept, wq.Or)) and not getattr(q, "scale", None) and not getattr(q, "minmatch", 0):
+            return self._compound(q, self._union)
+        if type(q) is wq.And:
+            return self._compound(q, self._intersection)
+        if type(q) is wq.AndNot:
+            return self._and_not(q)
+        if type(q) is wq.Phrase:
+            return self._phrase(q)
+        if q is wq.NullQuery:
+            return EMPTY
+        return self._by_matcher(q)
+
+    # ------------------------------------------------------------------ leaves
+
+    def _term(self, q: wq.Term) -> Postings:
+        found = self._leaf(q)
+        if found is None:
+            return EMPTY
+        field, docs, weights = found
+        weights = weights.astype(np.float64)  # scores in double precision, as Whoosh's
+        if field.scorable:
+            scores = self._idf(len(docs)) * weights * (self.k1 + 1) / (weights + self._norm(q.fieldname)[docs])
+        else:
+            scores = weights
+        return Postings(docs, scores * q.boost if q.boost != 1.0 else scores)
+
+    def _leaf(self, q: wq.Term):
+        """The field, documents and weights of a term query, or None where the index lacks the term."""
+        try:
+            field = self.searcher.schema[q.fieldname]
+            btext = field.to_bytes(q.text)
+        except (KeyError, ValueError):  # an unknown field, or text the field cannot hold
+            return None
+        docs, weights = self._postings(q.fieldname, btext)
+        return (field, docs, weights) if len(docs) else None
+
+    def _idf(self, doc_frequency: float) -> float:
+        """Whoosh's idf (`WeightingModel.idf`); a term's document frequency is its number of postings."""
+        return math.log(self.size / (doc_frequency + 1)) + 1
+
+    def _norm(self, fieldname: str) -> np.ndarray:
+        return self.shared.norm(self.searcher, fieldname, self.k1, self.b)
+
+    def _postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """All postings of a term, deleted documents included (as in Whoosh's document frequency);
+        empty arrays for a term the index lacks (kept too: most query terms are not in most fields)."""
+        cache = self.shared.postings
+        docs, weights = [], []
+        for reader, base, segment in self.segments:
+            entry = cache.get((segment, fieldname, btext)) or self._segment_postings(reader, segment, fieldname, btext)
+            if len(entry[0]):
+                docs.append(entry[0] + base if base else entry[0])
+                weights.append(entry[1])
+        if len(docs) == 1:
+            return docs[0], weights[0]
+        if not docs:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        return np.concatenate(docs), np.concatenate(weights)
+
+    def _phrase(self, q: wq.Phrase) -> Postings:
+        """Whoosh's `Phrase` (an ordered `SpanNear2`): the documents holding every word, each word at
+        most `slop` positions after the one before; scored as the sum of the words' scores."""
+        schema = self.searcher.schema
+        if q.fieldname not in schema or not schema[q.fieldname].format \
+                or not schema[q.fieldname].format.supports("positions") or q.slop < 1 or len(q.words) < 2 \
+                or None in q.words:
+            return self._by_matcher(q)  # what Whoosh does there (a query error included)
+        field = schema[q.fieldname]
+        try:
+            terms = [field.to_bytes(word) for word in q.words]
+        except ValueError:
+            return EMPTY
+        if any((q.fieldname, btext) not in self.reader for btext in terms):
+            return EMPTY
+        found = self._intersection([self._term(wq.Term(q.fieldname, word)) for word in q.words])
+        if not len(found):
+            return EMPTY
+        # (candidate, position) codes of the phrase's possible ends, word by word
+        ends = None
+        for btext in terms:
+            index, where = self._positions_of(q.fieldname, btext, found.docs)
+            codes = index.astype(np.int64) << 32 | where
+            if ends is not None:
+                follows = np.zeros(len(codes), dtype=bool)
+                for gap in range(1, q.slop + 1):
+                    follows |= np.isin(codes - gap, ends)
+                codes = codes[follows]
+            ends = codes
+        keep = np.unique(ends >> 32)
+        return Postings(found.docs[keep], found.scores[keep] * q.boost)
+
+    def _positions_of(self, fieldname: str, btext: bytes, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of a term in each of `docs` (all of which hold it): (index into docs, position)."""
+        index, where = [], []
+        for reader, base, segment in self.segments:
+            lo, hi = np.searchsorted(docs, [base, base + reader.doc_count_all()])
+            if lo == hi:
+                continue
+            term_docs, _ = self.shared.postings.get((segment, fieldname, btext)) or self._segment_postings(
+                reader, segment, fieldname, btext)
+            key = (segment, fieldname, btext, "positions")
+            entry = self.shared.postings.get(key)
+            if entry is None:
+                entry = decode.positions(reader.postings(fieldname, btext))
+                self.shared.postings.put(key, entry)
+            positions, offsets = entry
+            at = np.searchsorted(term_docs, docs[lo:hi] - base)
+            counts = offsets[at + 1] - offsets[at]
+            index.append(np.repeat(np.arange(lo, hi), counts))
+            where.append(positions[ranges(offsets[at], counts)])
+        return np.concatenate(index), np.concatenate(where).astype(np.int64)
+
+    def _segment_postings(self, reader, segment: str, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """One segment's postings of a term, decoded and cached."""
+        if (fieldname, btext) in reader:  # most query terms are missing from most fields: cheaper than raising
+            d, w = decode.postings(reader.postings(fieldname, btext))
+        else:
+            d, w = np.empty(0, np.int64), np.empty(0)
+        entry = (d.astype(np.int32), w.astype(np.float32))
+        self.shared.postings.put((segment, fieldname, btext), entry)
+        return entry
+
+    def _synonyms(self, q: Synonyms) -> Postings:
+        """A synonym group scored as one term: see `synonyms`."""
+        present = [(t, found) for t in q.subqueries if (found := self._leaf(t)) is not None]
+        if not present:
+            return EMPTY
+        docs, tf, _ = combine([Postings(docs, weights.astype(np.float64) * t.boost)
+                               for t, (_, docs, weights) in present], self.size)
+        idf = self._idf(sum(t.boost * len(docs) for t, (_, docs, _) in present))
+        fieldname = q.subqueries[0].fieldname
+        return Postings(docs, q.boost * idf * tf * (self.k1 + 1) / (tf + self._norm(fieldname)[docs]))
+
+    def _estimate(self, q: wq.Query) -> float:
+        """Whoosh's `estimate_size`, from the cached postings where it can."""
+        if type(q) is wq.Term:
+            found = self._leaf(q)
+            return len(found[1]) if found is not None else 0
+        if type(q) is wq.And:
+            return min(self._estimate(s) for s in q.subqueries)
+        if isinstance(q, (Concept, Synonyms, wq.Or)):
+            return min(sum(self._estimate(s) for s in q.subqueries), self.reader.doc_count())
+        return q.estimate_size(self.reader)
+
+    def _by_matcher(self, q: wq.Query) -> Postings:
+        """Any other query: Whoosh's matcher, walked to the end."""
+        m = q.matcher(self.searcher, self.searcher.context(needs_current=True))
+        docs, scores = [], []
+        while m.is_active():
+            docs.append(m.id())
+            scores.append(m.score())
+            m.next()
+        return Postings(np.array(docs, dtype=np.int32), np.array(scores, dtype=np.float64))
+
+    # ------------------------------------------------------------------ compounds
+
+    def _compound(self, q: wq.CompoundQuery, how) -> Postings:
+        """An OR or AND. As in Whoosh, a compound of one ignores its own boost."""
+        if not q.subqueries:
+            return EMPTY
+        if len(q.subqueries) == 1:
+            return self.evaluate(q.subqueries[0])
+        return how([self.evaluate(s) for s in q.subqueries]).scaled(q.boost)
+
+    def _union(self, parts: list[Postings]) -> Postings:
+        parts = [p for p in parts if len(p)]
+        if len(parts) <= 1:
+            return parts[0] if parts else EMPTY
+        docs, scores, _ = combine(parts, self.size)
+        return Postings(docs, scores)
+
+    def _intersection(self, parts: list[Postings]) -> Postings:
+        parts = sorted(parts, key=len)
+        found = parts[0]
+        for p in parts[1:]:
+            if not len(found):
+                return EMPTY
+            _, i, j = np.intersect1d(found.docs, p.docs, assume_unique=True, return_indices=True)
+            found = Postings(found.docs[i], found.scores[i] + p.scores[j])
+        return found
+
+    def _and_not(self, q: wq.AndNot) -> Postings:
+        kept = self.evaluate(q.a)
+        if not len(kept):
+            return EMPTY
+        excluded = self.evaluate(q.b)
+        keep = ~np.isin(kept.docs, excluded.docs, assume_unique=True)
+        return Postings(kept.docs[keep], kept.scores[keep])
+
+    def _coordinated(self, q: Coordinated) -> Postings:
+        """The concepts' summed scores times the idf-weighted share of concepts matched: see `concepts`."""
+        weights = [self._idf(self._estimate(s)) for s in q.subqueries]
+        found = [(self.evaluate(s), w) for s, w in zip(q.subqueries, weights, strict=True)]
+        found = [(p, w) for p, w in found if len(p)]
+        if not found:
+            return EMPTY
+        parts = [p for p, _ in found]
+        docs, scores, matched = combine(parts, self.size, [np.full(len(p), w) for p, w in found])
+        share = matched / sum(weights)
+        return Postings(docs, q.boost * scores * share ** COORD_POWER)

@@ -1,0 +1,115 @@
+"""One thread's open view of a Whoosh index generation: the backend `Reader` of search."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from ... import lang
+from ...analysis import WordAnalyzer, word_analyzer
+from ...errors import IndexFormatError
+from ..postings import Postings
+from . import postings
+from .ranking import Ranker
+from .vocabulary import Vocabulary
+
+# What unpickling the schema of an index written by another version raises (a class that moved).
+FORMAT_ERRORS = (ImportError, AttributeError, pickle.UnpicklingError, TypeError)
+
+
+class WhooshReader:
+    """A searcher, its array ranker and the archive's vocabulary. Neither Whoosh searchers nor
+    PyStemmer objects may be shared between threads, so each thread opens its own; what they compute
+    once per generation (`postings.SharedState`: postings, lengths, filters, twin scopes) is shared."""
+
+    def __init__(self, gen: Path) -> None:
+        try:
+            self.searcher = whoosh_index.open_dir(gen).searcher()
+        except FORMAT_ERRORS as e:
+            raise IndexFormatError(gen, e) from e
+        self.gen = gen
+        self.schema = self.searcher.schema
+        self.size = self.searcher.doc_count_all()
+
+    # Opened on first use: a build reads stored fields of its new generation without them.
+    @cached_property
+    def shared(self) -> postings.SharedState:
+        return postings.generation(self.gen, self.size)
+
+    @cached_property
+    def ranker(self) -> Ranker:
+        return Ranker(self.searcher, self.shared)
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.gen)
+
+    def search(self, q: wq.Query) -> Postings:
+        return self.ranker.search(q)
+
+    def mask(self, q: wq.Query) -> np.ndarray:
+        return self.shared.remember(("mask", repr(q)), lambda: self.ranker.mask(q))
+
+    def matched_terms(self, q: wq.Query, docnum: int) -> list[tuple[str, str]]:
+        return self.ranker.matched_terms(q, docnum)
+
+    def stored(self, docnum: int) -> dict:
+        return self.searcher.stored_fields(docnum)
+
+    def document(self, doc_id: str) -> dict | None:
+        return self.searcher.document(id=doc_id)
+
+    def docnum(self, doc_id: str) -> int | None:
+        return self.searcher.document_number(id=doc_id)
+
+    def languages(self) -> dict[str, int]:
+        counts = {code: sum(1 for _ in self.searcher.docs_for_query(wq.Term("lang", code)))
+                  for code in (t.decode() for t in self.searcher.lexicon("lang"))}
+        return {k: v for k, v in counts.items() if v}
+
+    def documents(self) -> int:
+        return self.searcher.doc_count()
+
+    def words(self, code: str | None) -> WordAnalyzer:
+        family = lang.field_language(code)
+        if f"body_{family}" not in self.schema:  # a language registered after this index was built
+            family = lang.NEUTRAL_CODE
+        return word_analyzer(self.schema[f"body_{family}"].analyzer)
+
+    def document_frequency(self, word: str) -> int:
+        total = 0
+        for fieldname in (name for name in self.schema.names() if name.startswith("body_")):
+            for token in self.schema[fieldname].analyzer(word, mode="query"):
+                total += self.searcher.doc_frequency(fieldname, token.text)
+        return total
+
+    def known_word(self, word: str) -> bool:
+        return word in self.vocabulary
+
+    def near_words(self, word: str, maxdist: int) -> list[str]:
+        return self.vocabulary.near(word, maxdist)
+
+    def remember(self, key: tuple, compute: Callable[[], Any], keep: bool = False) -> Any:
+        return self.shared.remember(key, compute, keep)
+
+    def sample(self, count: int) -> Iterator[dict]:
+        reader = self.searcher.reader()
+        step = max(1, reader.doc_count_all() // count)
+        for docnum in range(0, reader.doc_count_all(), step):
+            if not reader.is_deleted(docnum):
+                yield reader.stored_fields(docnum)
+
+    def warm(self, budget: int | None = None) -> tuple[int, int]:
+        return self.ranker.warm(self.shared.postings.limit if budget is None else budget)
+
+    def close(self) -> None:
+        self.searcher.close()
+        if "vocabulary" in self.__dict__:
+            self.vocabulary.close()

@@ -1,0 +1,98 @@
+"""From source folders to a published index generation: `rebuild` and `update`.
+
+Both write into a new generation (see `store`) through the backend and publish it only when
+everything, including the twin links, is written; a failure anywhere leaves the serving index as
+it was. `workers` indexes the files; `run.Build` holds a build's state while it runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from .. import store
+from ..backend import get as get_backend
+from ..config import check_settings
+from ..errors import SourceNotFoundError
+from ..ingest import SourceFile, fingerprint, scan
+from ..model import Report
+from ..twins import TwinState
+from .run import FILES, Build
+from .workers import Job
+
+
+def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = False,
+            workers: int | None = None) -> Report:
+    """Indexes every file under `sources` into a new generation and swaps it in."""
+    check_settings()
+    sources = check_sources(sources)
+    started = time.perf_counter()
+    backend = get_backend()
+    building = store.new_generation(index_dir)
+    try:
+        backend.create(building)
+        report = Report(str(index_dir), "", [str(s) for s in sources])
+        jobs = [Job(n, str(root), sf) for n, root in enumerate(sources) for sf in scan(root)]
+        build = Build(backend, building, report, TwinState(), {}, set())
+        build.run(jobs, show_progress, workers, "Indexing")
+        return build.finish(index_dir, started)
+    except BaseException:
+        store.discard(building)
+        raise
+
+
+def update(index_dir: Path, sources: Iterable[Path] | None = None, show_progress: bool = False,
+           workers: int | None = None) -> Report:
+    """Indexes only new and changed files and drops removed ones, in a new generation."""
+    check_settings()
+    gen = store.require(index_dir)
+    manifest = store.read_json(gen, store.MANIFEST, {})
+    sources = check_sources(sources if sources is not None else [Path(s) for s in manifest["sources"]])
+    started = time.perf_counter()
+    old_files: dict[str, dict] = store.read_json(gen, FILES, {})
+    backend = get_backend()
+    building = store.new_generation(index_dir, clone_from=gen)
+    try:
+        report = Report(str(index_dir), "", [str(s) for s in sources])
+        with report.phase("load"):
+            build = Build(backend, building, report, TwinState.load(gen), {}, backend.load_words(gen))
+        seen, jobs = set(), []
+        for n, root in enumerate(sources):
+            for sf in scan(root):
+                key = str(sf.path.resolve())
+                seen.add(key)
+                if unchanged(sf, old_files.get(key)):
+                    build.keep(key, old_files[key])
+                else:
+                    jobs.append(Job(n, str(root), sf))
+        replaced = [key for key in old_files if key not in seen or key not in build.files]
+        build.run(jobs, show_progress, workers, "Updating", delete={k: old_files[k] for k in replaced})
+        return build.finish(index_dir, started)
+    except BaseException:
+        store.discard(building)
+        raise
+
+
+def check_sources(sources: Iterable[Path]) -> list[Path]:
+    checked = []
+    for source in sources:
+        source = Path(source)
+        if not source.is_dir():
+            raise SourceNotFoundError(f"source folder {source}/ does not exist or is not a folder")
+        checked.append(source.absolute())
+    if not checked:
+        raise SourceNotFoundError("no source folder given")
+    return checked
+
+
+def unchanged(sf: SourceFile, old: dict | None) -> bool:
+    """Whether a file is as it was indexed: same size and time, or failing that, same bytes."""
+    if old is None:
+        return False
+    if old["size"] == sf.size and old["mtime_ns"] == sf.mtime_ns:
+        return True
+    if old["size"] == sf.size and old["hash"] == fingerprint(sf.path.read_bytes()):
+        old["mtime_ns"] = sf.mtime_ns
+        return True
+    return False

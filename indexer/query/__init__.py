@@ -1,0 +1,101 @@
+"""Queries: from what a user typed to a query tree that a backend evaluates.
+
+`Parser.parse` reads the query syntax (README, "Query syntax") with Whoosh's query parser, whose
+query nodes are the tree every backend evaluates: words become concepts over the language fields
+(`parser`), with compound parts and translations (`parser`, `synonyms`) and a coordination bonus
+(`concepts`). `limits` checks what a caller may ask; `filters` builds the restrictions;
+`terms` gives snippets the words to mark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.qparser.common import QueryParserError
+
+from .. import lang
+from ..errors import QueryError
+from ..translation import Translator, guess_language, names, query_words
+from .concepts import coordinated
+from .parser import MIXED_TRANSLATION_BOOST, TRANSLATION_BOOST, ExpandingParser, QueryContext, make_parser, plain_parser
+
+# A question's `?` ends a sentence; as a wildcard (`Bowl?` = `Bowl` + one character) it would lose the word
+# (`AS-278?` and a lone `?` would scan the whole lexicon). Inside a word (`Me?er`) it stays a wildcard.
+QUESTION_MARK = re.compile(r"\?+(?=\s|$)")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query tree and what parsing it found out: its language, and which terms translation added."""
+
+    text: str
+    q: wq.Query
+    context: QueryContext
+
+
+class Parser:
+    """The query parsers of one thread for one index's fields (a Whoosh parser is not shared between
+    threads: it holds the context of the query it is parsing)."""
+
+    def __init__(self, schema, translator: Translator) -> None:
+        self.full: ExpandingParser = make_parser(schema)
+        self.plain: ExpandingParser = plain_parser(schema)
+        self.translator = translator
+
+    def parse(self, query: str, translate: bool = True, lang_asked: str | None = None) -> ParsedQuery:
+        """The full syntax where the query is well-formed, plain words where it is not. `lang_asked` is
+        the language asked for: without one, translations weigh less, so that the query's own
+        language leads."""
+        text = QUESTION_MARK.sub("", query)
+        words = query_words(text)
+        qlang = guess_language(words, self.translator)
+        context = QueryContext(
+            qlang, self.translator if translate else None, names(words, qlang),
+            TRANSLATION_BOOST if lang_asked else MIXED_TRANSLATION_BOOST,
+            qlang is not None and any(w.lower() not in lang.get(qlang).search_stop_words for w in words))
+        self.full.context = self.plain.context = context
+        try:
+            try:
+                q = self.full.parse(text)
+                if _has_error(q):
+                    q = None
+            except (QueryParserError, ValueError, TypeError, IndexError):
+                q = None
+            if q is None:
+                q = self.plain.parse(" ".join(re.findall(r"\w+", text)))
+        finally:
+            self.full.context = self.plain.context = QueryContext()
+        q = coordinated(_exclude_negations(q))
+        if q is wq.NullQuery:
+            raise QueryError(f"the query {text[:60]!r} has no words to search for (stop words and operators "
+                             "alone find nothing)")
+        return ParsedQuery(query, q, context)
+
+
+def _exclude_negations(q: wq.Query) -> wq.Query:
+    """`London NOT Jiaozi` excludes Jiaozi: with OR as the default group, Whoosh would read it as
+    `London OR (NOT Jiaozi)` and match nearly everything."""
+    if isinstance(q, wq.Or):
+        positive = [_exclude_negations(c) for c in q.subqueries if not isinstance(c, wq.Not)]
+        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+        if negative and positive:
+            kept = positive[0] if len(positive) == 1 else wq.Or(positive, boost=q.boost)
+            return wq.AndNot(kept, negative[0] if len(negative) == 1 else wq.Or(negative))
+        return q if negative else wq.Or(positive, boost=q.boost)
+    if isinstance(q, wq.BinaryQuery):  # `a ANDNOT b`, `a ANDMAYBE b`: no boost of their own
+        return q.__class__(_exclude_negations(q.a), _exclude_negations(q.b))
+    if isinstance(q, wq.CompoundQuery):
+        return q.__class__([_exclude_negations(c) for c in q.subqueries], boost=q.boost)
+    return q
+
+
+def _has_error(q: wq.Query) -> bool:
+    """Whoosh marks what it could not parse with an `error` attribute somewhere in the tree."""
+    return bool(getattr(q, "error", None)) or any(_has_error(child) for child in q.children())
+
+
+def _has_error(q: wq.Query) -> bool:
+    """Whoosh marks what it could not parse with an `error` attribute somewhere in the tree."""
+    return bool(getattr(q, "error", None)) or any(_has_error(child) for child in q.children())

@@ -1,0 +1,39 @@
+"""Restrictions a search applies to the releases themselves (not scored): language, dates, sources."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from whoosh import query as wq
+
+from ..dates import period
+from ..errors import QueryError
+
+
+def language(code: str) -> wq.Query:
+    """The releases in language `code`."""
+    return wq.Term("lang", code)
+
+
+def restriction(date_from: str | None, date_to: str | None, source: str | None) -> wq.Query | None:
+    """The date and source restrictions as one query, or None."""
+    parts: list[wq.Query] = []
+    if date_from or date_to:
+        start, end = _date_bound(date_from, "date_from"), _date_bound(date_to, "date_to", end=True)
+        parts.append(wq.DateRange("date", start, end))
+    if source:
+        words = re.findall(r"\w+", source.lower())
+        if words:
+            parts.append(wq.And([wq.Term("source", w) for w in words]))
+    return wq.And(parts) if parts else None
+
+
+def _date_bound(value: str | None, name: str, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    value = value.strip()
+    found = period(value)
+    if found is None:
+        raise QueryError(f"{name} must be a date like 2019, 2019-07 or 2019-07-09, not {value!r}")
+    return found.end if end else found.start  # the whole period named: `2019` ends at the end of 2019

@@ -1,0 +1,41 @@
+"""The limits of a query, one set for the Python API, the CLI and the web: how long, how many, how deep."""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import QueryError
+from ..lang import codes
+
+MAX_QUERY_CHARS = 1000
+MAX_LIMIT = 100  # hits per page
+MAX_WINDOW = 10_000  # deepest result a page may reach; deeper paging means refining the query
+
+
+def check_query(query: str) -> str:
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    query = "".join(ch for ch in query if ch.isprintable() or ch in " \t\n").strip()
+    if not query:
+        raise QueryError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    return query
+
+
+def check_paging(limit: int, page: int, lang: str | None) -> tuple[int, int, str | None]:
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
+    if not isinstance(page, int) or page < 1:
+        raise QueryError(f"page must be a whole number from 1, not {page!r}")
+    if lang is not None and not re.fullmatch(r"[a-z]{2,3}", lang or ""):
+        raise QueryError(f"lang must be a language code such as {' or '.join(codes())}, not {lang!r}")
+    return limit, page, lang or None
+
+
+def check_window(limit: int, page: int) -> int:
+    """How many results the page needs ranked (`page * limit`), if that is within `MAX_WINDOW`."""
+    window = page * limit
+    if window > MAX_WINDOW:
+        raise QueryError(f"page {page} is too deep (results are paged up to {MAX_WINDOW:,}); refine the query")
+    return window

@@ -1,0 +1,179 @@
+"""What one query word searches for in one field: the word, its compound parts, its translations.
+
+`ExpandingParser` is Whoosh's QueryParser with one hook changed: a plain word in a German or
+English text field becomes
+
+    word  OR  (part AND part)^(PART_BOOST / parts)  OR  Synonyms(translations)^TRANSLATION_BOOST
+
+so a compound (or a hyphenated word, `NTL-Dienste`) also finds documents that use its parts apart
+(below documents that use the compound: together its parts weigh less than one word),
+and a word in one language also finds documents in the other through its translations, weighted
+below a match of the word itself, all translations of one word counting as one concept. Phrases,
+prefixes and other syntax pass through unchanged; so do names (see `translation.names`).
+
+Unfielded words are spread over every language's title and body fields, and `title:`/`body:` over
+their language variants (`FieldGroupsPlugin`). The `QueryContext` of a query (made by `parse`)
+carries its language and records which terms came from translation, for `--explain`; the parser
+holds it only while it parses that query.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.qparser import (
+    FieldsPlugin,
+    GtLtPlugin,
+    OrGroup,
+    PhrasePlugin,
+    Plugin,
+    QueryParser,
+    RangePlugin,
+    WildcardPlugin,
+    syntax,
+)
+
+from .. import lang
+from ..analysis import HyphenFilter, normalize_words
+from ..lang import compounds
+from ..translation import Translator
+from .concepts import ConceptGroup
+from .fields import field_language, groups
+from .synonyms import Synonyms
+
+PART_BOOST = 1.2  # spread over the parts: `Investment ... Fonds` apart weigh 0.6 each, below `Investmentfonds`
+TRANSLATION_BOOST = 0.6  # a translation's match counts less than the word itself
+MIXED_TRANSLATION_BOOST = 0.3  # less still where both languages are listed together: the query's own first
+
+
+@dataclass
+class QueryContext:
+    """Per-query state: the query's language, what to leave untranslated, what translation added."""
+
+    lang: str | None = None
+    translator: Translator | None = None
+    names: frozenset[str] = frozenset()
+    translation_boost: float = TRANSLATION_BOOST
+    drop_stop_words: bool = True  # False when the query is nothing but stop words (`AND`)
+    # (fieldname, term) -> (query word, translated word): which terms a translation added
+    translated: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+
+class ExpandingParser(QueryParser):
+    """QueryParser whose plain words also search compound parts and translations."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = QueryContext()
+        self.field_groups = groups(self.schema.names())
+        # whether this index's analyzers split compounds (an index can be built without: $TWINSEARCH_COMPOUNDS)
+        self.splits_compounds = {
+            code: any(isinstance(f, HyphenFilter) and f.splitter is not None for f in self.schema[name].analyzer.items)
+            for code in lang.codes() if (name := f"body_{code}") in self.schema}
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        code = field_language(fieldname)
+        ctx = self.context
+        if ctx.lang and ctx.drop_stop_words and termclass is wq.Term and \
+                text.lower() in lang.get(ctx.lang).search_stop_words:
+            return None  # an English `the` must not search German text, nor a German `die` English text
+        if code is None or termclass is not wq.Term:
+            return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        q = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        alternatives = [q] if q is not None else []
+        if code in self.splits_compounds:
+            parts = _parts(text, code, split=self.splits_compounds[code])
+            if parts:  # one concept: the parts together weigh about one word, not one word each
+                alternatives.append(wq.And([wq.Term(fieldname, p) for p in parts],
+                                           boost=PART_BOOST * boost / len(parts)))
+        translation = self._translation(fieldname, code, text)
+        if translation is not None:
+            translation.boost = ctx.translation_boost * boost  # made just now: no copy needed (`with_boost`)
+            alternatives.append(translation)
+        if not alternatives:
+            return None
+        return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+    def _translation(self, fieldname: str, code: str, word: str) -> wq.Query | None:
+        """The word's translations into `code`, searched in `fieldname`, as one synonym group."""
+        ctx = self.context
+        source = lang.other(code)
+        if source is None or ctx.translator is None or ctx.lang not in (None, source) or word in ctx.names:
+            return None
+        own = normalize_words(code, [word])[0]
+        whole = ctx.translator.translate(source, word)
+        groups = [whole] if whole else []
+        if not groups and lang.get(source).compounds:  # `Kooperationsvereinbarung`: cooperation AND agreement
+            groups = [ctx.translator.translate(source, part) for part in _parts(word, source, stemmed=False)]
+        queries = []
+        for targets in groups:
+            targets = {t: w for t, w in targets.items() if t != own}
+            if not targets:
+                return None  # every part must translate, or the parts say too little
+            for target in targets:
+                ctx.translated.setdefault((fieldname, target), (word, ctx.translator.word(code, target)))
+            queries.append(Synonyms.of(fieldname, targets))
+        if not queries:
+            return None
+        return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _parts(word: str, code: str, split: bool = True, stemmed: bool = True) -> list[str]:
+    """The index terms (or words) of a hyphenated word's pieces (`NTL-Dienste`) and, with `split`, of a
+    German compound's parts (`Kooperationsvereinbarung`); [] if there are not two."""
+    pieces = [p for p in word.replace("’", "-").replace("'", "-").split("-") if p]
+    parts = [part for piece in pieces for part in ((split and compounds.split(piece)) or (piece.lower(),))]
+    if len(parts) < 2:
+        return []
+    return list(dict.fromkeys(t for t in (normalize_words(code, parts) if stemmed else parts) if t))
+
+
+class FieldGroupsPlugin(Plugin):
+    """Spreads unfielded words over all text fields, and `title:`/`body:` over their language variants.
+
+    Whoosh's MultifieldPlugin does the first; this also treats `title` and `body` as names for
+    groups of fields. An unknown field name (`http:`, `foo:`) goes back to being plain text.
+    """
+
+    def filters(self, parser):
+        return [(self.expand, 110)]
+
+    def expand(self, parser, group):
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.expand(parser, node)
+                continue
+            if not node.has_fieldname:
+                continue
+            name = node.fieldname
+            if name not in parser.field_groups and name in parser.schema and parser.schema[name].indexed:
+                continue
+            if name not in parser.field_groups:
+                if isinstance(node, syntax.WordNode):
+                    node.text = f"{name} {node.text}"
+                name = None
+            variants = []
+            for fieldname in parser.field_groups[name]:
+                variant = copy.copy(node)
+                variant.set_fieldname(fieldname, override=True)
+                variants.append(variant)
+            group[i] = ConceptGroup(variants)
+        return group
+
+
+def make_parser(schema) -> ExpandingParser:
+    parser = ExpandingParser(None, schema, group=OrGroup)
+    parser.remove_plugin_class(FieldsPlugin)
+    parser.add_plugin(FieldsPlugin(remove_unknown=False))
+    parser.add_plugin(FieldGroupsPlugin())
+    return parser
+
+
+def plain_parser(schema) -> ExpandingParser:
+    """Words only: what a malformed query degrades to."""
+    parser = make_parser(schema)
+    for plugin in (PhrasePlugin, RangePlugin, GtLtPlugin, WildcardPlugin):
+        parser.remove_plugin_class(plugin)
+    return parser

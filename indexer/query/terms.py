@@ -1,0 +1,41 @@
+"""What a parsed query looks for in one language's fields, as terms and prefixes: what snippets mark."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+
+@dataclass
+class QueryTerms:
+    """The analyzed terms of a query for one language's fields."""
+
+    exact: set[str] = field(default_factory=set)
+    prefixes: tuple[str, ...] = ()
+    # word -> (start, end, term) within the word of each of its terms that the query matches; for the
+    # one analyzer these terms are used with (one language's), filled as texts are marked
+    hits_in_word: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes)
+
+    def matches(self, text: str) -> bool:
+        return text in self.exact or (bool(self.prefixes) and text.startswith(self.prefixes))
+
+
+def query_terms(q: wq.Query, fieldnames: set[str]) -> QueryTerms:
+    """Collects the terms and prefixes that `q` looks for in `fieldnames`."""
+    terms = QueryTerms()
+    prefixes = []
+    for leaf in q.leaves():
+        if getattr(leaf, "fieldname", None) not in fieldnames:
+            continue
+        if isinstance(leaf, wq.Prefix):
+            prefixes.append(leaf.text)
+        elif isinstance(leaf, wq.Phrase):
+            terms.exact.update(leaf.words)
+        elif isinstance(leaf, wq.Term):
+            terms.exact.add(leaf.text if isinstance(leaf.text, str) else leaf.text.decode("utf-8"))
+    terms.prefixes = tuple(prefixes)
+    return terms

@@ -1,0 +1,131 @@
+"""Ranked bilingual search over the serving generation, with snippets, twins and "did you mean".
+
+A query is analyzed once per language and run against every language's title and body fields
+(BM25F, titles boosted), so names and numbers find releases in either language and each
+language's words find their own stems; German compounds also search their parts, and words also
+search their translations (see `indexer.query`). With `lang` set, a release is found through three
+paths: its own text, its translated query words, and its twin in the other language (`scope`).
+Everything here talks to the backend through its `Reader` (`indexer.backend`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from .. import lang as languages
+from ..analysis import remembered_words
+from ..errors import QueryError
+from ..model import Hit, Results
+from ..query import ParsedQuery
+from ..query.filters import restriction
+from ..query.limits import check_paging, check_query, check_window
+from ..query.terms import QueryTerms, query_terms
+from . import snippets
+from .explain import explain as explain_hit
+from .handles import Handle, close_handles, open_handle
+from .scope import Ranked, rank
+from .suggest import suggest
+
+SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer hits than this
+WARM_WORD_DOCUMENTS = 2000  # releases whose words `warm` analyzes in advance
+
+__all__ = ["close_handles", "get", "highlight", "open_handle", "search", "warm"]
+
+
+def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
+           page: int = 1, date_from: str | None = None, date_to: str | None = None,
+           source: str | None = None, translate: bool = True, explain: bool = False) -> Results:
+    """Ranked hits for `query` in either language; see the README for the query syntax.
+
+    `translate=False` searches the words only as typed (no dictionary); `explain=True` fills each
+    hit's `paths` and `matched` (at some cost: every matching document records its terms).
+    """
+    started = time.perf_counter()
+    query = check_query(query)
+    limit, page, lang = check_paging(limit, page, lang)
+    handle = open_handle(index_dir)
+    parsed = handle.parser.parse(query, translate, lang)
+    window = check_window(limit, page)
+    ranked, total = rank(handle, parsed, lang, restriction(date_from, date_to, source), window)
+    marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
+    hits = [_hit(handle, parsed, r, explain, marks) for r in ranked[(page - 1) * limit: window]]
+    suggestion = suggest(handle, query, lang, date_from, date_to, source, total) if total < SUGGEST_BELOW else None
+    return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
+                   suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
+                   hits=hits)
+
+
+def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:
+    """What the query looks for in the fields of one analyzer family."""
+    return query_terms(parsed.q, {f"body_{family}", f"title_{family}"})
+
+
+def _hit(handle: Handle, parsed: ParsedQuery, r: Ranked, explain: bool, marks: dict[str, QueryTerms]) -> Hit:
+    stored = handle.reader.stored(r.docnum)
+    lang = stored.get("lang") or "und"
+    family = languages.field_language(lang)
+    terms = marks.get(family)
+    if terms is None:
+        terms = marks[family] = _terms(parsed, family)
+    twin, _ = handle.partners.get(stored["id"], (None, 0.0))
+    twin_doc = handle.reader.document(twin) if twin else None
+    hit = Hit(
+        id=stored["id"], lang=lang, title=stored.get("title"), date=stored.get("date_text"),
+        place=stored.get("place"), source=stored.get("source"), score=round(r.score, 4),
+        snippet=snippets.snippet(stored.get("body") or "", handle.reader.words(lang), terms),
+        twin=twin if twin_doc else None, twin_title=twin_doc.get("title") if twin_doc else None,
+        twin_lang=twin_doc.get("lang") if twin_doc else None, url=stored.get("url"), path=stored.get("path"),
+    )
+    if explain:
+        hit.paths, hit.matched = explain_hit(handle, parsed, r)
+    return hit
+
+
+def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict:
+    """Loads the serving generation's most used postings (up to `budget` postings, by default as
+    many as the cache holds), so that the first searches after it are as fast as later ones. For servers: a
+    search also works, just slower, without it."""
+    started = time.perf_counter()
+    handle = open_handle(index_dir)
+    terms, postings = handle.reader.warm(budget)
+    words = _warm_words(handle)
+    return {"generation": handle.gen.name, "terms": terms, "postings": postings, "words": words,
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _warm_words(handle: Handle, sample: int = WARM_WORD_DOCUMENTS) -> int:
+    """Analyzes the words of an even sample of stored releases, as snippets will: the common words of
+    the archive are then known to the word analyzers, and a snippet mostly looks its words up."""
+    for stored in handle.reader.sample(sample):
+        for _ in handle.reader.words(stored.get("lang") or languages.NEUTRAL_CODE)(stored.get("body") or ""):
+            pass
+    return remembered_words()
+
+
+def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
+    """One document with all its fields, or None."""
+    handle = open_handle(index_dir)
+    stored = handle.reader.document(doc_id)
+    if stored is None:
+        return None
+    twin, score = handle.partners.get(doc_id, (None, None))
+    return {
+        "id": stored["id"], "lang": stored.get("lang"), "lang_prob": stored.get("lang_prob"),
+        "title": stored.get("title"), "body": stored.get("body"), "date": stored.get("date_text"),
+        "place": stored.get("place"), "source": stored.get("source"), "cited": stored.get("cited") or [],
+        "editor": stored.get("editor"),
+        "url": stored.get("url"), "path": stored.get("path"), "twin": twin, "twin_score": score,
+    }
+
+
+def highlight(text: str, query: str, lang: str | None, index_dir: str | Path | None = None) -> str:
+    """All of `text` as escaped HTML with what `query` matches in the language `lang` marked."""
+    handle = open_handle(index_dir)
+    family = languages.field_language(lang)
+    try:
+        parsed = handle.parser.parse(check_query(query))
+    except QueryError:
+        return snippets.render(text, [])
+    return snippets.highlight(text, handle.reader.words(family), _terms(parsed, family))

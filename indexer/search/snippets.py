@@ -1,0 +1,93 @@
+"""Highlighted snippets: the best ~300 characters of a body, matches in `<mark>`, the rest escaped.
+
+Matches are found by running the document language's own analyzer over the stored text and
+comparing the analyzed tokens with the query's analyzed terms, so a stemmed or normalized match
+(`cooperate` -> `cooperation`, `Maerkte` -> `Märkte`) is marked exactly like a literal one.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..analysis import WORD, WordAnalyzer
+from ..query.terms import QueryTerms
+
+SNIPPET_CHARS = 300
+LEAD_CONTEXT = 60  # characters shown before the first match of a window
+
+
+def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every token of `text` that the query matches, merged where they overlap."""
+    if not terms or not text:
+        return []
+    spans: list[tuple[int, int, str]] = []
+    known = terms.hits_in_word
+    for m in WORD.finditer(text):
+        word = m.group()
+        hits = known.get(word)
+        if hits is None:
+            hits = known[word] = tuple((s, e, term) for term, _, s, e in words.terms(word) if terms.matches(term))
+        if not hits:
+            continue
+        offset = m.start()
+        for s, e, term in hits:
+            s, e = s + offset, e + offset
+            if spans and s < spans[-1][1]:
+                start, end, first = spans[-1]
+                spans[-1] = (start, max(end, e), first)
+            else:
+                spans.append((s, e, term))
+    return spans
+
+
+def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
+    """`text[start:end]` as HTML: spans in `<mark>`, everything escaped."""
+    end = len(text) if end is None else end
+    out, pos = [], start
+    for s, e, _ in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def snippet(text: str, words: WordAnalyzer, terms: QueryTerms, max_chars: int = SNIPPET_CHARS) -> str:
+    """The window of `text` that shows the most distinct matches; its opening when nothing matches."""
+    text = " ".join(text.split())
+    spans = match_spans(text, words, terms)
+    if not spans:
+        start = 0
+    else:
+        best, best_score = 0, -1
+        for i, (s, _, _) in enumerate(spans):
+            window_end = s + max_chars - LEAD_CONTEXT
+            distinct = {term for s2, e2, term in spans[i:] if e2 <= window_end}
+            if len(distinct) > best_score:
+                best, best_score = i, len(distinct)
+        start = _word_start(text, max(0, spans[best][0] - LEAD_CONTEXT))
+    end = _word_end(text, min(len(text), start + max_chars))
+    html = render(text, spans, start, end)
+    return ("…" if start > 0 else "") + html + ("…" if end < len(text) else "")
+
+
+def highlight(text: str, words: WordAnalyzer, terms: QueryTerms) -> str:
+    """All of `text` as HTML with every match marked."""
+    return render(text, match_spans(text, words, terms))
+
+
+def _word_start(text: str, pos: int) -> int:
+    if pos == 0:
+        return 0
+    space = text.find(" ", pos)
+    return space + 1 if 0 <= space < pos + 30 else pos
+
+
+def _word_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.rfind(" ", pos - 40, pos)
+    return space if space > 0 else pos

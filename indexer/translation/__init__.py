@@ -1,0 +1,97 @@
+"""Query translation: which language a query is in, and what its words are in the other language.
+
+Two sources, merged per word: the bilingual dictionary (`dictionary`, when installed) and the
+lexicon learned from the archive's twins (`learned`). Translations are index terms with weights
+(the best one 1.0), meant to be searched as one synonym group per query word (`synonyms`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import lang
+from ..analysis import normalize_words
+from ..lang import compounds
+from . import dictionary, learned
+from .dictionary import Dictionary
+from .learned import Learned
+
+MAX_TERMS = 5  # translations per word; the synonym group keeps extra ones from counting double
+MIN_SHARE = 0.5  # a dictionary translation named less than half as often as the best one is left out
+LEARNED_WEIGHT = 0.8  # a learned translation at full Dice counts this much
+WORDS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@dataclass
+class Translator:
+    """The translations of query words, from the dictionary (None: not installed) and the learned lexicon."""
+
+    dictionary: Dictionary | None
+    learned: Learned
+
+    def translate(self, lang: str, word: str) -> dict[str, float]:
+        """Target-language term -> weight for the `lang` word `word`; {} when none is known."""
+        term = normalize_words(lang, [word])[0]
+        if not term:
+            return {}
+        found: dict[str, float] = {}
+        if self.dictionary is not None:
+            candidates = self.dictionary.translations(lang, word, term)
+            if candidates:
+                top = candidates[0][1]
+                for target, count in candidates:
+                    if count >= MIN_SHARE * top:
+                        found[target] = round(count / top, 3)
+        for target, dice in self.learned.translations(lang, term):
+            found[target] = max(found.get(target, 0.0), round(LEARNED_WEIGHT * dice, 3))
+        best = sorted(found.items(), key=lambda x: -x[1])[:MAX_TERMS]
+        return dict(best)
+
+    def knows(self, lang: str, word: str) -> bool:
+        term = normalize_words(lang, [word])[0]
+        return bool(term) and bool((self.dictionary and self.dictionary.translations(lang, word, term))
+                                   or self.learned.translations(lang, term))
+
+    def word(self, lang: str, term: str) -> str:
+        """A readable word for a term, for explanations."""
+        return self.dictionary.word(lang, term) if self.dictionary else term
+
+
+def guess_language(words: list[str], translator: Translator | None) -> str | None:
+    """`de`, `en`, or None when the words do not tell: stop words first, then known vocabulary."""
+    lowered = [w.lower() for w in words]
+    votes = {code: sum(w in lang.get(code).search_stop_words for w in lowered) for code in ("de", "en")}
+    if votes["de"] == votes["en"] and translator is not None:
+        votes = {code: sum(translator.knows(code, w) for w in lowered) for code in ("de", "en")}
+    if votes["de"] == votes["en"]:
+        return None
+    return "de" if votes["de"] > votes["en"] else "en"
+
+
+def names(words: list[str], lang: str | None) -> frozenset[str]:
+    """Words to leave untranslated: in English, capitalized words after the first (`Super Bowl`) and
+    acronyms; in German, where every noun is capitalized, only acronyms (the dictionary decides)."""
+    found = {w for w in words if len(w) > 1 and w.isupper()}
+    if lang == "en":
+        found |= {w for w in words[1:] if w[:1].isupper()}
+    return frozenset(found)
+
+
+def query_words(text: str) -> list[str]:
+    return WORDS.findall(text)
+
+
+def state(gen: Path | None) -> dict:
+    """What query translation and compound splitting have to work with, for `stats`."""
+    found = dictionary.load()
+    lexicon = learned.load(gen) if gen is not None else Learned()
+    return {
+        "dictionary": found.path if found else None,
+        "dictionary_entries": found.entries if found else 0,
+        "dictionary_package": dictionary.DEBIAN_PACKAGE,
+        "learned_translations": lexicon.entries,
+        "learned_from_pairs": lexicon.pairs,
+        "compound_lexicon": compounds.available(),
+    }

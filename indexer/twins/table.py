@@ -1,0 +1,139 @@
+"""Every document's twin signals in one table of flat arrays, kept with each index generation."""
+
+from __future__ import annotations
+
+import copyreg
+from array import array
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from pickle import PickleBuffer
+
+import numpy as np
+
+from ..arrays import count, ranges, take
+from .signals import Signals
+
+GATHER_ROWS = 4096  # rows copied per step when a table is reordered
+
+
+class SignalTable(MutableMapping[str, Signals]):
+    """Every document's signals, with keys as integer ids into one key list, in flat arrays.
+
+    A mapping from document id to `Signals`, but stored in a form the linker can use without
+    touching each key again: at 100,000 documents there are 15 million key occurrences, and
+    turning their strings into ids took longer than linking them. A table is kept with each index
+    generation, so an update adds and removes rows instead of redoing the whole archive. Removed
+    rows are dropped when the table is pickled.
+    """
+
+    def __init__(self) -> None:
+        self.vocabulary: list[str] = []  # key id -> key
+        self.key_ids = _KeyIds(self.vocabulary)
+        self.rows: dict[str, int] = {}  # document id -> row, live rows only
+        self.lang: list[str] = []
+        self.length: list[int] = []
+        self.date: list[str | None] = []
+        self.start = array("q", [0])  # row r's keys are occurrences[start[r]:start[r + 1]]
+        self.occurrences = array("i")  # the key ids of every row, one row after the other
+        self.where = bytearray()
+
+    @classmethod
+    def of(cls, sigs: Mapping[str, Signals]) -> SignalTable:
+        if isinstance(sigs, SignalTable):
+            return sigs
+        table = cls()
+        for doc_id, sig in sigs.items():
+            table[doc_id] = sig
+        return table
+
+    def __setitem__(self, doc_id: str, sig: Signals) -> None:
+        self.rows[doc_id] = len(self.lang)
+        self.lang.append(sig.lang)
+        self.length.append(sig.length)
+        self.date.append(sig.date)
+        self.occurrences.extend(map(self.key_ids.__getitem__, sig.keys))
+        self.where += sig.where
+        self.start.append(len(self.occurrences))
+
+    def __delitem__(self, doc_id: str) -> None:
+        del self.rows[doc_id]
+
+    def __getitem__(self, doc_id: str) -> Signals:
+        r = self.rows[doc_id]
+        lo, hi = self.start[r], self.start[r + 1]
+        return Signals(self.lang[r], self.length[r], self.date[r],
+                       tuple(self.vocabulary[k] for k in self.occurrences[lo:hi]), bytes(self.where[lo:hi]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def lang_of(self, doc_id: str) -> str:
+        return self.lang[self.rows[doc_id]]
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(start, key ids, positions) of these rows, one after the other: row `rows[i]`'s keys are
+        at [start[i], start[i + 1]). Copied `GATHER_ROWS` rows at a time, so that at a million
+        documents no index array as long as all the occurrences is made."""
+        table_start = np.frombuffer(self.start, dtype=np.int64)
+        counts = table_start[rows + 1] - table_start[rows]
+        start = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(counts, out=start[1:])
+        occurrences, where = np.frombuffer(self.occurrences, dtype=np.int32), np.frombuffer(self.where, np.uint8)
+        keys, positions = np.empty(int(start[-1]), dtype=np.int32), np.empty(int(start[-1]), dtype=np.uint8)
+        for lo in range(0, len(rows), GATHER_ROWS):
+            hi = min(lo + GATHER_ROWS, len(rows))
+            taken = ranges(table_start[rows[lo:hi]], counts[lo:hi])
+            keys[start[lo]:start[hi]] = occurrences[taken]
+            positions[start[lo]:start[hi]] = where[taken]
+        return start, keys, positions
+
+    def __reduce_ex__(self, protocol: int):
+        """Pickled as `saved`; with protocol 5 its arrays are written straight from their memory
+        (no copy of a million documents' keys, and only bytes in the file: no numpy objects)."""
+        return copyreg.__newobj__, (type(self),), self.saved(PickleBuffer if protocol >= 5 else bytes)
+
+    def saved(self, raw: Callable[[np.ndarray], object] = bytes) -> dict:
+        """The live rows only, in the order of their ids (so the linker can take them as they are),
+        and only the keys they use (else every update would keep the keys of the releases it
+        removed, and the table and linking would grow with the archive's history); the arrays as
+        `raw` of their bytes."""
+        ids = sorted(self.rows)
+        order = [self.rows[i] for i in ids]
+        start, occurrences, where = self.gather(np.array(order, dtype=np.int64))
+        vocabulary = self.vocabulary
+        used = count(occurrences, len(vocabulary)) > 0
+        if not used.all():  # renumber the keys in use, in their old order
+            occurrences = take(np.cumsum(used, dtype=np.int32) - 1, occurrences)
+            vocabulary = [vocabulary[k] for k in np.flatnonzero(used).tolist()]
+        return {"vocabulary": vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
+                "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
+                "date": [self.date[r] for r in order], "start": raw(start), "occurrences": raw(occurrences),
+                "where": raw(where)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        for name, typecode in (("start", "q"), ("occurrences", "i")):
+            if not isinstance(state[name], array):  # raw bytes; tables saved before held arrays
+                grown = array(typecode)
+                grown.frombytes(memoryview(state[name]).cast("B"))
+                setattr(self, name, grown)
+        if not isinstance(state["where"], bytearray):
+            self.where = bytearray(state["where"])
+        self.key_ids = _KeyIds(self.vocabulary)
+        self.key_ids.update(zip(self.vocabulary, range(len(self.vocabulary)), strict=True))
+
+
+class _KeyIds(dict):
+    """key -> its id in `vocabulary`, where a key not seen before is appended: looking up a known
+    key stays a plain dict lookup, in C."""
+
+    def __init__(self, vocabulary: list[str]) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+
+    def __missing__(self, key: str) -> int:
+        self[key] = found = len(self.vocabulary)
+        self.vocabulary.append(key)
+        return found

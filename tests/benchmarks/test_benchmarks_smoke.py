@@ -1,0 +1,88 @@
+"""The speed benchmarks still run end to end: tiny `--smoke` runs, as CI would start them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks import speed
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT.parent / "shared" / "eval" / "xquad-dev" / "questions.jsonl"
+ENGINES = {"ours", "whoosh", "fts5"}
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
+    before, started = _results_stamp(), time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "benchmarks.speed", "--smoke", "--work", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert time.monotonic() - started < 60
+    assert "machine:" in done.stdout and "targets:" in done.stdout
+
+    [path] = tmp_path.glob("*-speed.json")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert {"machine", "command", "code", "settings", "sizes"} <= result.keys()
+    assert {"cpu", "cores", "python"} <= result["machine"].keys()
+    size = result["sizes"]["300"]
+    assert {"archive", "rebuild", "queries", "web_warmup", "web", "update", "web_during_update",
+            "targets"} <= size.keys()
+    assert set(size["rebuild"]) == ENGINES
+    assert set(size["queries"]) == ENGINES | {"ours_cold"}
+    assert size["queries"]["ours"]["warm"]["postings"] >= 0 and size["queries"]["ours_cold"]["warm"] is None
+    for figures in size["rebuild"].values():
+        assert figures["documents"] == 300
+        assert {"seconds", "docs_per_second", "index_mb", "peak_mb"} <= figures.keys()
+    for figures in size["queries"].values():
+        assert figures["queries"] == 50
+        assert {"p50", "p95", "p99", "with_hits"} <= figures.keys()
+    for web in (size["web_warmup"], size["web"], size["web_during_update"]):
+        assert web["errors"] == 0 and web["requests"] > 0
+    assert size["update"]["added"] == 3 and size["update"]["fraction_of_rebuild"] > 0
+    assert list(size["rebuild"]["ours"]["phases"]) == ["index", "link", "lexicon", "vocabulary"]
+    assert list(size["update"]["phases"]) == ["load", "index", "link", "lexicon", "vocabulary"]
+    assert "our rebuild by step: index " in speed.table(300, size)
+    assert all({"target", "pass", "margin_pct"} <= t.keys() for t in size["targets"])
+    assert _results_stamp() == before, "a smoke run must not overwrite benchmarks/results/"
+
+    skipped = size | {"web_during_update": None}  # as a size above --load-during-update-up-to
+    skipped["targets"] = speed.evaluate(300, skipped)
+    [during] = [t for t in skipped["targets"] if t["target"].startswith("web >= 100 req/s during update")]
+    assert (during["pass"], during["note"]) == (None, "not measured")
+    assert "web during update     not measured at this size" in speed.table(300, skipped)
+
+
+def _results_stamp() -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (ROOT / "benchmarks" / "results").glob("*-speed.json")}
+
+
+def test_build_phases_smoke_run_accounts_for_every_phase(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.build_phases", "--smoke", "--work", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "machine:" in done.stdout and "stock Whoosh" in done.stdout
+    [path] = tmp_path.glob("*-build_phases.json")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["documents"] == 100
+    assert set(result["ms_per_doc"]) == {"read", "detect", "fields", "add_document", "signals", "words",
+                                         "write_segment"}
+    assert result["ours_ms_per_doc"] == pytest.approx(sum(result["ms_per_doc"].values()), abs=1e-3)
+    assert result["stock_ms_per_doc"] > 0
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_matchers_benchmark_times_both_rankings_on_the_same_queries(seed_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "matchers.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.matchers", "--index", str(seed_index), "--queries", "5",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert (result["questions"], result["releases"], result["segments"]) == (5, 5, 1)
+    assert result["same_top10"] == 5  # one segment: the same documents and scores
+    assert result["arrays_ms"]["p50"] > 0 and result["whoosh_matchers_ms"]["p50"] > 0

@@ -1,0 +1,221 @@
+"""Search on a real on-disk index of the seeds: ranking, languages, syntax, snippets, suggestions."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+import indexer
+from indexer.search.handles import Handle, open_handle
+from tests.conftest import S000, S001, S002, S003, S004
+
+
+def ids(seed_index, query, **kw):
+    return [h.id for h in indexer.search(query, index_dir=seed_index, **kw)]
+
+
+def test_finanztechnologie_ranks_000_first(seed_index):
+    assert ids(seed_index, "Finanztechnologie")[0] == S000
+
+
+def test_fintech_in_english_finds_001_and_003_only(seed_index):
+    assert sorted(ids(seed_index, "fintech", lang="en")) == [S001, S003]
+
+
+def test_phrase_cass_business_school_finds_the_two_twins_only(seed_index):
+    assert sorted(ids(seed_index, '"Cass Business School"')) == [S000, S001]
+
+
+def test_luohu_finds_only_002(seed_index):
+    assert ids(seed_index, "Luohu") == [S002]
+
+
+@pytest.mark.parametrize("query, doc", [("Grossbritannien", S000), ("Maerkte", S002)])
+def test_transliterated_german_finds_the_umlaut_spelling(seed_index, query, doc):
+    assert doc in ids(seed_index, query)
+
+
+def test_misspelling_suggests_the_index_vocabulary(seed_index):
+    results = indexer.search("Shangai", index_dir=seed_index)
+    assert (results.total, results.suggestion) == (0, "shanghai")
+
+
+def test_suggestion_keeps_the_rest_of_the_query(seed_index):
+    assert indexer.search("Shangai mayor", index_dir=seed_index).suggestion is None  # `mayor` finds 004
+    assert indexer.search("Shangai Lyonss", index_dir=seed_index).suggestion == "shanghai lyons"
+
+
+def test_no_suggestion_for_a_query_that_finds_enough(seed_index):
+    assert indexer.search("London", index_dir=seed_index).suggestion is None
+
+
+def test_lang_field_query_returns_exactly_the_german_releases(seed_index):
+    assert sorted(ids(seed_index, "lang:de")) == [S000, S002]
+
+
+def test_lang_filter_keeps_one_language(seed_index):
+    assert sorted(ids(seed_index, "London", lang="de")) == [S000, S002]
+    assert sorted(ids(seed_index, "London", lang="en")) == [S001, S004]
+
+
+def test_german_name_query_crosses_into_english_releases(seed_index):
+    assert sorted(ids(seed_index, "Jiaozi")) == [S000, S001]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("title:shanghai", [S004]),
+    ("source:shine", [S004]),
+    ("source:ots.at", [S002]),
+    ("date:[2019 TO 2020]", [S000, S001]),
+    ("date:[2023-09-01 TO 2025-12-31]", [S002, S004]),
+    ("Luohu OR Shanghai", [S002, S004]),
+    ("London AND Jiaozi", [S000, S001]),
+    ("London NOT Jiaozi", [S002, S004]),
+    ("finanz*", [S000, S002]),
+    ('"Jiaozi Fin-Tech Dreamworks"', [S000, S001]),
+])
+def test_query_syntax(seed_index, query, expected):
+    assert sorted(ids(seed_index, query)) == expected
+
+
+def test_title_matches_rank_above_body_matches(seed_index):
+    assert ids(seed_index, "Shanghai", lang="en")[0] == S004
+
+
+@pytest.mark.parametrize("query", ['"unbalanced quote', "title:", "foo:bar", "date:[2019 TO", ")))London(((", "AND",
+                                   "NOT", "OR London"])
+def test_malformed_queries_degrade_to_a_word_search(seed_index, query):
+    results = indexer.search(query, index_dir=seed_index)
+    assert isinstance(results.total, int)
+
+
+def test_malformed_query_with_words_still_finds_them(seed_index):
+    assert ids(seed_index, ')))Luohu"(((') == [S002]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("x" * 10_000, "the query is 10,000 characters long; the limit is 1,000"),
+    (":::", "has no words to search for"),
+    ("(((", "has no words to search for"),
+    ("   ", "the query is empty"),
+])
+def test_queries_that_cannot_be_answered_raise_query_error(seed_index, query, message):
+    with pytest.raises(indexer.QueryError, match=re.escape(message)):
+        indexer.search(query, index_dir=seed_index)
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"limit": 0}, "limit must be a whole number from 1 to 100"),
+    ({"limit": 1_000_000}, "limit must be a whole number from 1 to 100"),
+    ({"page": 0}, "page must be a whole number from 1"),
+    ({"page": 10**9}, "is too deep"),
+    ({"lang": "xx1"}, "lang must be a language code"),
+    ({"date_from": "yesterday"}, "date_from must be a date like 2019"),
+])
+def test_bad_parameters_raise_query_error(seed_index, kw, message):
+    with pytest.raises(indexer.QueryError, match=re.escape(message)):
+        indexer.search("London", index_dir=seed_index, **kw)
+
+
+def test_query_error_is_a_value_error_of_the_indexer_package():
+    assert issubclass(indexer.QueryError, ValueError)
+    assert indexer.QueryError.__module__.startswith("indexer")
+
+
+def test_paging(seed_index):
+    first = indexer.search("London", index_dir=seed_index, limit=2, page=1)
+    second = indexer.search("London", index_dir=seed_index, limit=2, page=2)
+    beyond = indexer.search("London", index_dir=seed_index, limit=2, page=3)
+    assert (first.total, first.pages, len(first), len(second), len(beyond)) == (4, 2, 2, 2, 0)
+    assert not {h.id for h in first} & {h.id for h in second}
+
+
+def test_date_and_source_filters(seed_index):
+    assert sorted(ids(seed_index, "London", date_from="2020", date_to="2024")) == [S004]
+    assert sorted(ids(seed_index, "London", date_to="2019-07")) == [S000, S001]
+    assert sorted(ids(seed_index, "London", source="PRNewswire")) == [S000, S001]
+
+
+def test_hit_carries_metadata_and_score(seed_index):
+    hit = indexer.search("Luohu", index_dir=seed_index).hits[0]
+    assert (hit.id, hit.lang, hit.title, hit.date, hit.place, hit.source) == (
+        S002, "de", "Luohu und London: Neue Chancen in Finanzen und Technologie!", "2025-05-12",
+        "Luohu, Shenzhen, China", "die-nachrichten.at")
+    assert hit.score > 0
+
+
+def test_snippet_marks_stemmed_matches(seed_index):
+    hit = indexer.search("cooperate", index_dir=seed_index, lang="en").hits[0]
+    assert "<mark>cooperation</mark>" in hit.snippet
+
+
+def test_snippet_marks_normalized_german_matches(seed_index):
+    hit = indexer.search("Maerkte", index_dir=seed_index).hits[0]
+    assert "<mark>Märkte</mark>" in hit.snippet
+
+
+def test_snippet_marks_the_whole_hyphenated_word(seed_index):
+    hits = {h.id: h for h in indexer.search("fintech", index_dir=seed_index, lang="en")}
+    assert "<mark>Fin-Tech</mark>" in hits[S001].snippet
+
+
+def test_snippet_is_short_and_escaped(seed_index):
+    for hit in indexer.search("Jiaozi", index_dir=seed_index):
+        text = re.sub(r"</?mark>", "", hit.snippet)
+        assert len(text.replace("&quot;", '"').replace("&amp;", "&")) <= 302
+        assert "<" not in text
+    hit = indexer.search("betrifft", index_dir=seed_index).hits[0]
+    assert "Was &quot;Jiaozi&quot; <mark>betrifft</mark>, so handelt es sich" in hit.snippet
+
+
+def test_snippet_shows_the_opening_when_only_the_title_matched(seed_index):
+    hit = indexer.search("title:Chancen", index_dir=seed_index).hits[0]
+    assert hit.snippet.startswith("Luohu und London diskutieren am 12. Mai 2025")
+    assert "<mark>" not in hit.snippet
+
+
+def test_get_returns_every_field(seed_index):
+    doc = indexer.get(S004, index_dir=seed_index)
+    assert doc["title"] == "Shanghai and City of London seek to strengthen financial ties"
+    assert (doc["lang"], doc["date"], doc["source"], doc["path"]) == ("en", "2023-09-25", "SHINE", f"{S004}.txt")
+    assert doc["body"].startswith("Shanghai Mayor Gong Zheng met with a delegation")
+    assert doc["editor"] == "Xu Fang"
+
+
+def test_get_unknown_id_is_none(seed_index):
+    assert indexer.get("no-such-id", index_dir=seed_index) is None
+
+
+def test_highlight_marks_the_whole_text(seed_index):
+    html = indexer.highlight("Die <b>Märkte</b> und der Markt.", "Maerkte", "de", index_dir=seed_index)
+    assert html == "Die &lt;b&gt;<mark>Märkte</mark>&lt;/b&gt; und der <mark>Markt</mark>."
+
+
+def test_search_without_an_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(indexer.IndexNotFoundError, match=r"python -m indexer rebuild"):
+        indexer.search("x", index_dir=tmp_path / "none")
+
+
+def test_results_serialize_to_json_ready_dicts(seed_index):
+    data = indexer.search("Luohu", index_dir=seed_index).to_dict()
+    assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits"}
+    assert data["hits"][0]["id"] == S002
+
+
+def test_threads_share_a_generations_twin_links_and_lexicon_and_an_update_brings_new_ones(tmp_path, seed_copy):
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    other: list[Handle] = []
+    thread = threading.Thread(target=lambda: other.append(open_handle(index_dir)))
+    thread.start()
+    thread.join()
+    mine = open_handle(index_dir)
+    assert mine.reader is not other[0].reader  # a reader per thread
+    assert mine.partners is other[0].partners and mine.translator.learned is other[0].translator.learned
+    assert mine.partners[S000][0] == S001
+    (seed_copy / f"{S001}.txt").unlink()
+    indexer.update(index_dir=index_dir)
+    fresh = open_handle(index_dir)
+    assert fresh.gen != mine.gen and S000 not in fresh.partners
