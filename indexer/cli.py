@@ -62,7 +62,12 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m indexer", description="twinsearch: bilingual press-release "
                                 "search. Build an index from a folder of releases, then search it.")
     sub = p.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    _building_commands(sub, common, building)
+    _reading_commands(sub, common)
+    return p
 
+
+def _building_commands(sub, common: argparse.ArgumentParser, building: argparse.ArgumentParser) -> None:
     c = sub.add_parser("rebuild", parents=[common, building], help="index a source folder from scratch",
                        description="Index every release under the source folders into a new index and swap "
                        "it in atomically; the previous index serves until the new one is complete.")
@@ -79,6 +84,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     c.set_defaults(run=run_update)
 
+
+def _reading_commands(sub, common: argparse.ArgumentParser) -> None:
     c = sub.add_parser("search", parents=[common], help="search the index",
                        description='Search in German and English. Syntax: words, "phrases", AND/OR/NOT, '
                        "title:, source:, lang:, date:[2019 TO 2020], prefix*.")
@@ -109,7 +116,6 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", metavar="ID", help="show the top candidates and their signals for one document")
     c.add_argument("--json", action="store_true", help="print as JSON")
     c.set_defaults(run=run_twins)
-    return p
 
 
 def _print_json(data) -> None:

@@ -1,7 +1,7 @@
 """Every setting read from the environment (`TWINSEARCH_*`, documented in the README), in one place.
 
-The web server's own settings (host, port, processes) are read by `web/__main__.py` through
-`setting` too."""
+The web server's settings (host, port, processes) are here too; `python -m web` reads them as the
+defaults of its flags."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ INDEX_ENV = "TWINSEARCH_INDEX"
 COMPOUNDS_ENV = "TWINSEARCH_COMPOUNDS"
 DICTIONARY_ENV = "TWINSEARCH_DICTIONARY"
 DEFAULT_DICTIONARY = "/usr/share/trans/de-en"  # where Debian's trans-de-en installs the Ding dictionary
+HOST_ENV, PORT_ENV, PROCESSES_ENV = "TWINSEARCH_HOST", "TWINSEARCH_PORT", "TWINSEARCH_PROCESSES"
+DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8080
 
 
 def setting(name: str, default: int, minimum: int = 0) -> int:
@@ -53,6 +55,19 @@ def split_compounds() -> bool:
 def dictionary_path() -> Path:
     """Where the German-English dictionary is looked for."""
     return Path(os.environ.get(DICTIONARY_ENV) or DEFAULT_DICTIONARY)
+
+
+def web_host() -> str:
+    return os.environ.get(HOST_ENV) or DEFAULT_HOST
+
+
+def web_port() -> int:
+    return setting(PORT_ENV, DEFAULT_PORT)
+
+
+def web_processes() -> int:
+    """Server processes sharing the port (default: one per core)."""
+    return setting(PROCESSES_ENV, os.cpu_count() or 1)
 
 
 def check_settings() -> None:

@@ -21,9 +21,11 @@ apt_install() {
 apt_install trans-de-en
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# A regular (not editable) install: run from this folder, `python -m indexer` and `python -m web` use
+# the code here anyway, and an editable install prints setuptools' warnings at every set-up.
 if [ $want_test = 1 ]; then
-    .venv/bin/python -m pip install -q -e '.[test]'
+    .venv/bin/python -m pip install -q '.[test]'
     apt_install chromium time  # the browser tests; /usr/bin/time measures peak memory in benchmarks
 else
-    .venv/bin/python -m pip install -q -e .
+    .venv/bin/python -m pip install -q .
 fi

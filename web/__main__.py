@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
 import waitress
 
@@ -20,28 +21,24 @@ from . import create_app
 
 log = logging.getLogger("web")
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8080
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m web",
         description="Serve twinsearch's web interface and JSON API.",
         epilog="Without an index the page says so; build one with `python -m indexer rebuild`.",
     )
-    parser.add_argument("--host", default=os.environ.get("TWINSEARCH_HOST", DEFAULT_HOST),
-                        help=f"address to listen on (env TWINSEARCH_HOST; default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=_env_port(), metavar="N",
-                        help=f"port to listen on (env TWINSEARCH_PORT; default {DEFAULT_PORT})")
-    parser.add_argument("--index", default=os.environ.get("TWINSEARCH_INDEX"), metavar="DIR",
-                        help="index folder (env TWINSEARCH_INDEX; default ./index)")
+    parser.add_argument("--host", default=config.web_host(),
+                        help=f"address to listen on (env {config.HOST_ENV}; default {config.DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=_setting(config.web_port), metavar="N",
+                        help=f"port to listen on (env {config.PORT_ENV}; default {config.DEFAULT_PORT})")
+    parser.add_argument("--index", default=os.environ.get(config.INDEX_ENV), metavar="DIR",
+                        help=f"index folder (env {config.INDEX_ENV}; default ./index)")
     parser.add_argument("--threads", type=int, default=4, metavar="N",
                         help="waitress worker threads per process (default 4)")
-    parser.add_argument("--processes", type=int, default=_env_int("TWINSEARCH_PROCESSES", os.cpu_count() or 1),
+    parser.add_argument("--processes", type=int, default=_setting(config.web_processes),
                         metavar="N", help="server processes sharing the port: Python runs one thread at a time "
-                        "per process, so it takes a second process to use a second core (env "
-                        "TWINSEARCH_PROCESSES; default: one per core)")
+                        f"per process, so it takes a second process to use a second core (env "
+                        f"{config.PROCESSES_ENV}; default: one per core)")
     parser.add_argument("--no-warm", dest="warm", action="store_false",
                         help="start serving at once instead of first loading the most used postings")
     parser.add_argument("--debug", action="store_true",
@@ -54,13 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _env_port() -> int:
-    return _env_int("TWINSEARCH_PORT", DEFAULT_PORT)
-
-
-def _env_int(name: str, default: int) -> int:
+def _setting(read: Callable[[], int]) -> int:
     try:
-        return config.setting(name, default)
+        return read()
     except SettingError as e:
         sys.exit(f"error: {e}")
 

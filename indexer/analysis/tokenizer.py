@@ -10,7 +10,7 @@ import re
 from whoosh.analysis import RegexTokenizer
 
 TOKEN_PATTERN = r"\d+(?:[.,]\d+)*[½¼¾]?|\w+(?:[-'’]\w+)*"
-WORD = re.compile(TOKEN_PATTERN)  # a token, as the tokenizer finds it: what word-at-a-time analysis looks up
+TOKEN = re.compile(TOKEN_PATTERN)  # a token as the tokenizer finds it: what word-at-a-time analysis looks up
 
 
 def tokenizer() -> RegexTokenizer:

@@ -17,7 +17,7 @@ from .case import CaseFilter
 from .hyphen import HyphenFilter
 from .possessive import PossessiveFilter
 from .stem import StemFilter
-from .tokenizer import TOKEN_PATTERN, WORD
+from .tokenizer import TOKEN, TOKEN_PATTERN
 
 _stem_filters: dict[str, StemFilter] = {}
 
@@ -81,7 +81,7 @@ class WordAnalyzer:
     def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(term, start, end) of every term of `text`, in order."""
         remembered = self._terms
-        for m in WORD.finditer(text):
+        for m in TOKEN.finditer(text):
             word = m.group()
             terms = remembered.get(word)
             if terms is None:
@@ -99,7 +99,7 @@ class WordAnalyzer:
         off: dict[str, float] = {}
         remembered, renumber = self._postings, self.renumber
         first, kept = -1, 0
-        for i, word in enumerate(WORD.findall(text)):
+        for i, word in enumerate(TOKEN.findall(text)):
             entry = remembered.get(word)
             if entry is None:
                 entry = self._posting_terms(word)

@@ -33,8 +33,8 @@ MONTH_FIRST_DATE = (r"(?P<month>(?i:" + "|".join(sorted(MONTH_ABBR, key=len, rev
                     r"\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})")
 DAY_FIRST_DATE = (r"(?P<dday>\d{1,2})\.\s*(?P<dmonth>(?i:" + "|".join(MONTHS_DAY_FIRST) + r"))\s+(?P<dyear>\d{4})")
 
-_WORD = r"[A-ZÄÖÜ][\w.'’-]*"
-_PLACE = _WORD + r"(?:\s(?:" + _WORD + r"|am|an|der|de|la|upon|on))" + "{0,3}"
+_PLACE_WORD = r"[A-ZÄÖÜ][\w.'’-]*"
+_PLACE = _PLACE_WORD + r"(?:\s(?:" + _PLACE_WORD + r"|am|an|der|de|la|upon|on))" + "{0,3}"
 DATELINE = re.compile(
     r"^(?P<place>" + _PLACE + r"(?:,\s*" + _PLACE + r"){0,3}?)"
     r"(?:,\s+" + MONTH_FIRST_DATE + r")?"

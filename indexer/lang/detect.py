@@ -22,7 +22,7 @@ SAMPLE_CHARS = 600  # a release's opening decides its language; the rest only co
 UNKNOWN = "und"  # BCP 47 "undetermined": no letters to judge by
 MARKERS_NEEDED = 8
 MARKER_SAMPLE = 300  # words
-WORD = re.compile(r"[^\W\d_]+")
+MARKER_WORD = re.compile(r"[^\W\d_]+")
 
 _lock = threading.Lock()
 
@@ -58,7 +58,7 @@ def _clear_case(text: str) -> str | None:
     """The registered language whose function words leave no doubt, else None."""
     markers = {language.code: language.markers for language in languages() if language.markers}
     counts = dict.fromkeys(markers, 0)
-    for i, m in enumerate(WORD.finditer(text)):
+    for i, m in enumerate(MARKER_WORD.finditer(text)):
         if i >= MARKER_SAMPLE:
             break
         word = m.group(0).lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..analysis import WORD, WordAnalyzer
+from ..analysis import TOKEN, WordAnalyzer
 from ..query.terms import QueryTerms
 
 SNIPPET_CHARS = 300
@@ -22,7 +22,7 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
         return []
     spans: list[tuple[int, int, str]] = []
     known = terms.hits_in_word
-    for m in WORD.finditer(text):
+    for m in TOKEN.finditer(text):
         word = m.group()
         hits = known.get(word)
         if hits is None:

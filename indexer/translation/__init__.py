@@ -21,7 +21,7 @@ from .learned import Learned
 MAX_TERMS = 5  # translations per word; the synonym group keeps extra ones from counting double
 MIN_SHARE = 0.5  # a dictionary translation named less than half as often as the best one is left out
 LEARNED_WEIGHT = 0.8  # a learned translation at full Dice counts this much
-WORDS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+QUERY_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
 @dataclass
@@ -80,7 +80,7 @@ def names(words: list[str], lang: str | None) -> frozenset[str]:
 
 
 def query_words(text: str) -> list[str]:
-    return WORDS.findall(text)
+    return QUERY_WORD.findall(text)
 
 
 def state(gen: Path | None) -> dict:

@@ -34,7 +34,7 @@ FORMAT = 4  # bump when the cached tables change shape (or the classes they hold
 MAX_TRANSLATIONS = 8
 MAIN_SENSE_WEIGHT = 2  # the first sub-entry of a line is its headword; the rest are phrases and forms
 NOISE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>|\s/[^/]+/")  # grammar, notes, /abbreviations/
-WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+ENTRY_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 EN_PREFIXES = ("to ", "a ", "an ", "the ")
 
 
@@ -137,7 +137,7 @@ def _words(sub_entry: str, prefixes: tuple[str, ...]) -> list[str]:
         for prefix in prefixes:
             if synonym.startswith(prefix):
                 synonym = synonym[len(prefix):]
-        if WORD.fullmatch(synonym):
+        if ENTRY_WORD.fullmatch(synonym):
             words.append(synonym)
     return words
 

@@ -103,7 +103,7 @@ class _Archive:
         else:
             self.start, self.keys, self.where = table.gather(rows)
         counts = np.diff(self.start)
-        self.key_list = table.vocabulary  # id -> key
+        self.key_list = table.key_names  # id -> key
         self.key_ids = table.key_ids
         self.df = count(self.keys, len(self.key_list))
         self.df_en = np.zeros(len(self.key_list), dtype=np.int64)

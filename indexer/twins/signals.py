@@ -163,7 +163,7 @@ def date_keys(text: str, lang: str) -> dict[str, int]:
 
 # ---------------------------------------------------------------- words and links
 
-WORD = re.compile(r"[^\W\d_]+")
+SIGNAL_WORD = re.compile(r"[^\W\d_]+")
 ALNUM_NAME = re.compile(r"\b(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]{2,}\b")
 URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'“”„]+|\b[\w.-]+\.(?:com|org|net|de|at|ch|eu|uk|io|gov)"
                  r"(?:/[^\s<>\"'“”„]*)?\b", re.I)
@@ -211,7 +211,7 @@ def _word(raw: str) -> tuple[str | None, str | None, bool] | None:
 def word_keys(text: str) -> dict[str, int]:
     """Names (`t:`): capitalized inside a sentence, or all capitals; cognate skeletons (`c:`)."""
     keys: dict[str, int] = {}
-    for m in WORD.finditer(text):
+    for m in SIGNAL_WORD.finditer(text):
         known = _word(m.group(0))
         if known is None:
             continue

@@ -26,8 +26,8 @@ class SignalTable(MutableMapping[str, Signals]):
     """
 
     def __init__(self) -> None:
-        self.vocabulary: list[str] = []  # key id -> key
-        self.key_ids = _KeyIds(self.vocabulary)
+        self.key_names: list[str] = []  # key id -> key
+        self.key_ids = _KeyIds(self.key_names)
         self.rows: dict[str, int] = {}  # document id -> row, live rows only
         self.lang: list[str] = []
         self.length: list[int] = []
@@ -61,7 +61,7 @@ class SignalTable(MutableMapping[str, Signals]):
         r = self.rows[doc_id]
         lo, hi = self.start[r], self.start[r + 1]
         return Signals(self.lang[r], self.length[r], self.date[r],
-                       tuple(self.vocabulary[k] for k in self.occurrences[lo:hi]), bytes(self.where[lo:hi]))
+                       tuple(self.key_names[k] for k in self.occurrences[lo:hi]), bytes(self.where[lo:hi]))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.rows)
@@ -102,12 +102,12 @@ class SignalTable(MutableMapping[str, Signals]):
         ids = sorted(self.rows)
         order = [self.rows[i] for i in ids]
         start, occurrences, where = self.gather(np.array(order, dtype=np.int64))
-        vocabulary = self.vocabulary
-        used = count(occurrences, len(vocabulary)) > 0
+        key_names = self.key_names
+        used = count(occurrences, len(key_names)) > 0
         if not used.all():  # renumber the keys in use, in their old order
             occurrences = take(np.cumsum(used, dtype=np.int32) - 1, occurrences)
-            vocabulary = [vocabulary[k] for k in np.flatnonzero(used).tolist()]
-        return {"vocabulary": vocabulary, "rows": dict(zip(ids, range(len(ids)), strict=True)),
+            key_names = [key_names[k] for k in np.flatnonzero(used).tolist()]
+        return {"key_names": key_names, "rows": dict(zip(ids, range(len(ids)), strict=True)),
                 "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
                 "date": [self.date[r] for r in order], "start": raw(start), "occurrences": raw(occurrences),
                 "where": raw(where)}
@@ -121,19 +121,19 @@ class SignalTable(MutableMapping[str, Signals]):
                 setattr(self, name, grown)
         if not isinstance(state["where"], bytearray):
             self.where = bytearray(state["where"])
-        self.key_ids = _KeyIds(self.vocabulary)
-        self.key_ids.update(zip(self.vocabulary, range(len(self.vocabulary)), strict=True))
+        self.key_ids = _KeyIds(self.key_names)
+        self.key_ids.update(zip(self.key_names, range(len(self.key_names)), strict=True))
 
 
 class _KeyIds(dict):
-    """key -> its id in `vocabulary`, where a key not seen before is appended: looking up a known
+    """key -> its id in `key_names`, where a key not seen before is appended: looking up a known
     key stays a plain dict lookup, in C."""
 
-    def __init__(self, vocabulary: list[str]) -> None:
+    def __init__(self, key_names: list[str]) -> None:
         super().__init__()
-        self.vocabulary = vocabulary
+        self.key_names = key_names
 
     def __missing__(self, key: str) -> int:
-        self[key] = found = len(self.vocabulary)
-        self.vocabulary.append(key)
+        self[key] = found = len(self.key_names)
+        self.key_names.append(key)
         return found

@@ -10,7 +10,7 @@ from whoosh.formats import Positions
 
 from indexer.analysis import WordAnalyzer, word_local
 from indexer.lang import chain
-from tests.conftest import SEEDS, SHARED_EVAL
+from tests.conftest import SEEDS, SHARED_EVAL, needs_eval
 
 
 def english_analyzer():
@@ -86,6 +86,7 @@ def real_texts() -> list[str]:
     return [p.read_text(encoding="utf-8") for p in files] + crafted
 
 
+@needs_eval
 @pytest.mark.parametrize("make", [german_analyzer, english_analyzer, neutral_analyzer])
 def test_word_by_word_postings_are_the_chains_own_positions_and_weights(make):
     """What `segments.ListWriter` indexes equals what Whoosh's `Positions` format collects."""

@@ -16,7 +16,7 @@ from indexer.analysis import words as word_analysis
 from indexer.backend import postings as results
 from indexer.backend.whoosh import postings, ranking
 from indexer.lang import chain
-from tests.conftest import S002, SEEDS, SHARED_EVAL, seeds_with
+from tests.conftest import S002, SEEDS, SHARED_EVAL, needs_eval, seeds_with
 
 search_module = importlib.import_module("indexer.search")  # `indexer.search` is the function
 XQUAD = SHARED_EVAL / "xquad-dev"
@@ -47,6 +47,7 @@ def questions() -> list[str]:
     return [r["question"] for r in rows]
 
 
+@needs_eval
 def test_every_dev_question_and_syntax_query_scores_as_whoosh_scores_it(xquad_index):
     handle = search_module.open_handle(xquad_index)
     assert len(handle.reader.searcher.reader().leaf_readers()) == 1  # one segment: Whoosh's own search is global
@@ -78,6 +79,7 @@ def test_small_and_large_unions_sum_alike():
         assert extra.tolist() == [1.0, 3.0, 1.0, 2.0]
 
 
+@needs_eval
 def test_word_by_word_analysis_marks_what_whole_text_analysis_marks(xquad_index):
     files = sorted((XQUAD / "docs" / "de").iterdir())[:30] + sorted((XQUAD / "docs" / "en").iterdir())[:30]
     texts = [p.read_text(encoding="utf-8") for p in files]
@@ -177,6 +179,7 @@ def test_a_smaller_posting_cache_lets_go_of_the_least_recently_used_entries():
     assert cache.size == 3 * postings.ENTRY_COST
 
 
+@needs_eval
 def test_scores_do_not_depend_on_how_the_index_is_split_into_segments(tmp_path):
     """After an update the index has several segments; a release must rank as it would after a rebuild."""
     source = tmp_path / "source"
@@ -191,6 +194,7 @@ def test_scores_do_not_depend_on_how_the_index_is_split_into_segments(tmp_path):
         assert [(h.id, h.score) for h in two] == [(h.id, h.score) for h in one], text
 
 
+@needs_eval
 def test_phrases_match_and_score_as_whoosh_on_an_index_of_several_segments(tmp_path):
     index_dir, source = tmp_path / "index", tmp_path / "source"
     shutil.copytree(XQUAD / "docs" / "de", source / "de")

@@ -16,7 +16,7 @@ from indexer.backend.whoosh.segments import ListWriter
 from indexer.backend.whoosh.writer import document_fields
 from indexer.build.workers import prepare
 from indexer.ingest import read_file, scan
-from tests.conftest import SEEDS, SHARED_EVAL
+from tests.conftest import SEEDS, SHARED_EVAL, needs_eval
 
 SOURCES = (SEEDS, SHARED_EVAL / "xquad-dev" / "docs", SHARED_EVAL / "wmt-news-dev" / "docs")
 
@@ -75,6 +75,7 @@ def assert_same_content(expected, actual) -> None:
     assert list(actual.column_reader("date", translate=False)) == dates
 
 
+@needs_eval
 def test_list_writer_writes_what_whoosh_writes_for_every_dev_and_seed_release(documents, tmp_path):
     expected, _ = write_segment(SegmentWriter, tmp_path / "whoosh", documents)
     actual, runs = write_segment(ListWriter, tmp_path / "lists", documents)
@@ -83,6 +84,7 @@ def test_list_writer_writes_what_whoosh_writes_for_every_dev_and_seed_release(do
     assert_same_content(expected, actual)
 
 
+@needs_eval
 def test_postings_spilled_to_sorted_runs_are_merged_back_in_document_order(documents, tmp_path):
     expected, _ = write_segment(SegmentWriter, tmp_path / "whoosh", documents)
     actual, runs = write_segment(ListWriter, tmp_path / "lists", documents, limitmb=0)
@@ -91,6 +93,7 @@ def test_postings_spilled_to_sorted_runs_are_merged_back_in_document_order(docum
     assert not list((tmp_path / "lists").rglob("run-*"))
 
 
+@needs_eval
 def test_the_memory_estimate_that_triggers_spilling_matches_what_the_lists_take(documents, tmp_path):
     ix = whoosh_index.create_in(tmp_path, build_schema())
     writer = ListWriter(ix, _lk=False, compound=False, limitmb=1024)

@@ -177,9 +177,9 @@ def test_a_signal_table_gives_back_each_documents_signals_and_drops_removed_ones
     assert link(copy) == link(dict(table))
     # and only the keys they use, in their old order
     live_keys = {key for sig in table.values() for key in sig.keys}
-    assert copy.vocabulary == [key for key in table.vocabulary if key in live_keys] != table.vocabulary
+    assert copy.key_names == [key for key in table.key_names if key in live_keys] != table.key_names
     copy["again"] = seeds[S002]  # a key that was dropped gets a new id
-    assert copy["again"] == seeds[S002] and len(copy.vocabulary) == len(copy.key_ids)
+    assert copy["again"] == seeds[S002] and len(copy.key_names) == len(copy.key_ids)
 
 
 def test_a_signal_table_is_saved_a_few_rows_at_a_time_as_raw_bytes_and_tables_saved_as_arrays_still_load(

@@ -9,7 +9,6 @@ automaton-based `terms_within` still finds the words within an edit distance qui
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -18,11 +17,6 @@ from whoosh.fields import KEYWORD, Schema
 from whoosh.searching import Searcher
 
 FOLDER = "vocabulary"
-WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def words(text: str) -> set[str]:
-    return set(WORD.findall(text.lower()))
 
 
 def write(gen: Path, vocabulary: set[str]) -> None:
