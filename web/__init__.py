@@ -17,6 +17,7 @@ from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 import indexer
+from indexer.errors import IndexFormatError
 
 from . import i18n
 from .views import bp
@@ -54,6 +55,7 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
     app.before_request(_pick_ui)
     app.after_request(_finish_response)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(IndexFormatError, _unreadable_index)
     app.register_error_handler(Exception, _unexpected_error)
     _log_index(app.config["TWINSEARCH_INDEX"])
     return app
@@ -97,6 +99,16 @@ def _http_error(e: HTTPException):
         return response
     what = request.path.removeprefix("/doc/") if status == 404 else ""
     return render_template("error.html", code=status, what=what), status
+
+
+def _unreadable_index(e: IndexFormatError):
+    """An index this version cannot read: the operator must rebuild; say so, as for a missing index."""
+    log.error("%s", e)
+    if _wants_json():
+        response = jsonify({"error": str(e), "status": 503})
+        response.status_code = 503
+        return response
+    return render_template("error.html", code=503, what="", detail=str(e)), 503
 
 
 def _unexpected_error(e: Exception):

@@ -55,6 +55,11 @@ class Reader(Protocol):
     def languages(self) -> dict[str, int]:
         """Live documents per language."""
 
+    def column(self, name: str) -> np.ndarray:
+        """One value per document number of the stored field `name` (`lang`, `source`, `place`; `date` as the
+        ordinal of its first day, -1 where unknown), kept for the generation: what sorting and counting by
+        a field (facets) read."""
+
     def documents(self) -> int:
         """Live documents."""
 

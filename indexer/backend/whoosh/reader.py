@@ -14,6 +14,7 @@ from whoosh import query as wq
 
 from ... import lang
 from ...analysis import WordAnalyzer, word_analyzer
+from ...dates import period
 from ...errors import IndexFormatError
 from ..postings import Postings
 from . import postings
@@ -76,6 +77,23 @@ class WhooshReader:
 
     def documents(self) -> int:
         return self.searcher.doc_count()
+
+    def column(self, name: str) -> np.ndarray:
+        return self.remember(("column", name), lambda: self._column(name), keep=True)
+
+    def _column(self, name: str) -> np.ndarray:
+        reader = self.searcher.reader()
+        if name == "date":
+            values = np.full(self.size, -1, dtype=np.int64)
+            for docnum, stored in reader.iter_docs():
+                found = period(stored.get("date_text"))
+                if found is not None:
+                    values[docnum] = found.first.toordinal()
+            return values
+        values = np.full(self.size, None, dtype=object)
+        for docnum, stored in reader.iter_docs():
+            values[docnum] = stored.get(name)
+        return values
 
     def words(self, code: str | None) -> WordAnalyzer:
         family = lang.field_language(code)
