@@ -1,4 +1,4 @@
-"""Array helpers shared by the modules that work on whole numpy arrays (ranking, twins, linker)."""
+"""Array helpers for code that works on whole numpy arrays (the Whoosh ranking, the twin table and linker)."""
 
 from __future__ import annotations
 

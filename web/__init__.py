@@ -51,7 +51,7 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # readable HTML source
     app.jinja_env.globals.update(t=_t, also_in=_also_in, doc_twin_label=_doc_twin_label, number=_number,
                                  lang_name=_lang_name, search_languages=_search_languages,
-                                 REBUILD_COMMAND=REBUILD_COMMAND)
+                                 REBUILD_COMMAND=REBUILD_COMMAND, UI_NAMES=i18n.UI_NAMES)
     app.before_request(_pick_ui)
     app.after_request(_finish_response)
     app.register_error_handler(HTTPException, _http_error)

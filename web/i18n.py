@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from indexer import lang as languages
 
-UI_LANGS = ("de", "en")
+UI_NAMES = {"de": "Deutsch", "en": "English"}  # the interface languages, each in its own words
+UI_LANGS = tuple(UI_NAMES)
 DEFAULT_UI = "en"
 
 STRINGS: dict[str, dict[str, str]] = {

@@ -8,8 +8,8 @@ document's score by the share of the query's concepts it matches, raised to `COO
 concept counts by its idf, so that matching the one rare word of a question (`Oxygenium`) counts
 for more than matching three common ones (`ersten`, `Mal`, `Wort`).
 
-Searches evaluate these queries with arrays (`ranking`); the matchers here give the same scores
-through Whoosh's own search, and `tests/test_ranking.py` holds the two to each other.
+Searches evaluate these queries with arrays (`backend.whoosh.ranking`); the matchers here give the same scores
+through Whoosh's own search, and `tests/backend/test_ranking.py` holds the two to each other.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from .linker import (
     DEFAULT_MIN_SCORE,
     INTERCEPT,
     WEIGHTS,
-    _Archive,
-    _match,
-    _Pair,
-    _scored_pairs,
-    _stated_links,
+    Archive,
+    Pair,
+    match,
+    scored_pairs,
+    stated_links,
 )
 from .signals import GROUP_INDEX, GROUPS, SIDES, Signals
 from .table import SignalTable
@@ -33,16 +33,16 @@ def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] 
     if doc_id not in table:
         return result | {"verdict": "not in the archive"}
     result["lang"] = table.lang_of(doc_id)
-    links, settled = _stated_links(table, stated or {})
+    links, settled = stated_links(table, stated or {})
     own = next((x for x in links if doc_id in (x.de, x.en)), None)
     if doc_id in settled:
         verdict = "stated by the source" if own else "the source names a twin that is not in the archive"
         return result | {"link": asdict(own) if own else None, "verdict": verdict}
     if result["lang"] not in SIDES:
         return result | {"verdict": "neither German nor English: not linked"}
-    arc = _Archive(table, exclude=settled)
-    pairs = _scored_pairs(arc)
-    matched = _match(pairs, min_score)
+    arc = Archive(table, exclude=settled)
+    pairs = scored_pairs(arc)
+    matched = match(pairs, min_score)
     me = arc.ids.index(doc_id)
     mine = [p for p in pairs if me in (p.de, p.en)][:top]
     result["candidates"] = [_candidate(arc, p, me, matched) for p in mine]
@@ -52,7 +52,7 @@ def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] 
     return result | {"verdict": _verdict(me, mine, matched, min_score)}
 
 
-def _candidate(arc: _Archive, p: _Pair, me: int, matched: dict[int, _Pair]) -> dict:
+def _candidate(arc: Archive, p: Pair, me: int, matched: dict[int, Pair]) -> dict:
     other = p.en if p.de == me else p.de
     features, shared = _pair_features(arc, p.de, p.en), _shared_keys(arc, p.de, p.en)
     parts = _contributions(features, arc.date[p.de], arc.date[p.en])
@@ -69,7 +69,7 @@ def _candidate(arc: _Archive, p: _Pair, me: int, matched: dict[int, _Pair]) -> d
     }
 
 
-def _verdict(me: int, mine: list[_Pair], matched: dict[int, _Pair], min_score: float) -> str:
+def _verdict(me: int, mine: list[Pair], matched: dict[int, Pair], min_score: float) -> str:
     if me in matched:
         return "linked: the best remaining pair for both documents"
     if not mine:
@@ -79,7 +79,7 @@ def _verdict(me: int, mine: list[_Pair], matched: dict[int, _Pair], min_score: f
     return "not linked: every candidate above min_score is linked to a document it fits better"
 
 
-def _shared_keys(arc: _Archive, i: int, j: int) -> dict[str, list[str]]:
+def _shared_keys(arc: Archive, i: int, j: int) -> dict[str, list[str]]:
     """The keys two documents share, per group, rarest first: what `explain` shows."""
     shared: dict[str, list[str]] = {group: [] for group in GROUPS}
     common = set(arc.doc_keys(i)).intersection(arc.doc_keys(j))
@@ -95,7 +95,7 @@ def _contributions(features: dict[str, float], date_a: str | None, date_b: str |
     return parts
 
 
-def _pair_features(arc: _Archive, i: int, j: int) -> dict[str, float]:
+def _pair_features(arc: Archive, i: int, j: int) -> dict[str, float]:
     return {name: float(values[0]) for name, values in arc.features(np.array([i]), np.array([j])).items()}
 
 

@@ -29,7 +29,7 @@ and it costs O(pairs log pairs).
 **Threshold.** `DEFAULT_MIN_SCORE` = 0.25 was set on the dev sets with hard negatives added
 (German and English paragraphs of the same Wikipedia articles that are not translations of each
 other): the best wrong pair there scores 0.16, two twins score 0.16-0.22 and all others 0.40 or
-more; 0.25 is about halfway in logit terms, leaning to precision. tests/test_twins.py asserts the
+more; 0.25 is about halfway in logit terms, leaning to precision. tests/twins/test_twins.py asserts the
 precision and recall it gives.
 
 **Stated twins** (JSONL `twin`) win in both directions: a document that names its twin is never
@@ -80,7 +80,7 @@ CHUNK_DOCS = 4096  # documents (or pairs) per array step: bounds the temporary a
 FEATURES = ("facts", "facts_missing", "names", "cognates", "positions", "length")
 
 
-class _Archive:
+class Archive:
     """The German and English documents of an archive as arrays: their keys (as ids into the
     table's key list), where the keys sit, and the key statistics of the archive. Documents are
     numbered in the order of their ids."""
@@ -283,13 +283,13 @@ def _score(logit: float) -> float:
 
 
 @dataclass(frozen=True)
-class _Pair:
+class Pair:
     score: float
     de: int
     en: int
 
 
-def _scored_pairs(arc: _Archive) -> list[_Pair]:
+def scored_pairs(arc: Archive) -> list[Pair]:
     """Every candidate pair with its score, best first (ties broken by ids, for stable output)."""
     de, en = arc.candidates()
     if not len(de):
@@ -302,11 +302,11 @@ def _scored_pairs(arc: _Archive) -> list[_Pair]:
     scores = np.array([_score(INTERCEPT + (logit - penalty)) for logit, penalty in
                        zip(logits.tolist(), penalties.tolist(), strict=True)])
     order = np.lexsort((en, de, -scores))  # index order is id order
-    return [_Pair(s, i, j) for s, i, j in zip(scores[order].tolist(), de[order].tolist(), en[order].tolist(),
+    return [Pair(s, i, j) for s, i, j in zip(scores[order].tolist(), de[order].tolist(), en[order].tolist(),
                                                strict=True)]
 
 
-def _date_penalties(arc: _Archive, de: np.ndarray, en: np.ndarray) -> np.ndarray:
+def _date_penalties(arc: Archive, de: np.ndarray, en: np.ndarray) -> np.ndarray:
     """`_date_penalty` of each pair, over arrays."""
     periods = [period(d) for d in arc.date]
     first = np.array([p.first.toordinal() if p else 0 for p in periods], dtype=np.int64)
@@ -317,9 +317,9 @@ def _date_penalties(arc: _Archive, de: np.ndarray, en: np.ndarray) -> np.ndarray
     return np.where(dated[de] & dated[en], penalty, 0.0)
 
 
-def _match(pairs: list[_Pair], min_score: float) -> dict[int, _Pair]:
+def match(pairs: list[Pair], min_score: float) -> dict[int, Pair]:
     """Greedy stable matching: best pairs first, each document linked at most once."""
-    linked: dict[int, _Pair] = {}
+    linked: dict[int, Pair] = {}
     for p in pairs:
         if p.score < min_score:
             break
@@ -328,7 +328,7 @@ def _match(pairs: list[_Pair], min_score: float) -> dict[int, _Pair]:
     return linked
 
 
-def _stated_links(table: SignalTable, stated: Mapping[str, str]) -> tuple[list[Link], set[str]]:
+def stated_links(table: SignalTable, stated: Mapping[str, str]) -> tuple[list[Link], set[str]]:
     """Links the sources stated, and every document they settle (also one whose twin is missing)."""
     links, settled = [], set()
     for doc, twin in sorted(stated.items()):
@@ -347,8 +347,8 @@ def link(sigs: Mapping[str, Signals], stated: Mapping[str, str] | None = None,
          min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
     """Twin links of an archive: stated ones first, then the best mutual computed pairs; by de id."""
     table = SignalTable.of(sigs)
-    links, settled = _stated_links(table, stated or {})
-    arc = _Archive(table, exclude=settled)
-    matched = set(_match(_scored_pairs(arc), min_score).values())
+    links, settled = stated_links(table, stated or {})
+    arc = Archive(table, exclude=settled)
+    matched = set(match(scored_pairs(arc), min_score).values())
     links += [Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)) for p in matched]
     return sorted(links, key=lambda x: (x.de, x.en))

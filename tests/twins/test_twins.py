@@ -26,10 +26,10 @@ from indexer.twins.linker import (
     POSITION_PRIOR,
     SMOOTHING,
     WEIGHTS,
-    _Archive,
+    Archive,
     _score,
-    _scored_pairs,
     link,
+    scored_pairs,
 )
 from indexer.twins.signals import GROUP_INDEX, Signals, signals
 from indexer.twins.state import SIGNALS, TwinState
@@ -290,7 +290,7 @@ def test_documents_in_other_languages_are_ignored(seeds):
 
 def test_each_document_scores_a_bounded_number_of_candidates(wmt, xquad):
     archive = {"w" + k: v for k, v in wmt[0].items()} | {"x" + k: v for k, v in xquad[0].items()}
-    assert len(_Archive(archive).candidates()[0]) <= CANDIDATES * len(archive)
+    assert len(Archive(archive).candidates()[0]) <= CANDIDATES * len(archive)
 
 
 # ---------------------------------------------------------------- explain
@@ -322,7 +322,7 @@ def test_explain_knows_stated_and_unknown_documents(seeds):
 # ---------------------------------------------------------------- the array arithmetic
 
 
-def reference_features(arc: _Archive, a: Signals, b: Signals) -> dict[str, float]:
+def reference_features(arc: Archive, a: Signals, b: Signals) -> dict[str, float]:
     """The model's features for one pair, written out key by key as the module docstring states them."""
     idf = lambda key: float(arc.idf[arc.df_of(key)])  # noqa: E731
     where_a = dict(zip(a.keys, a.where, strict=True))
@@ -344,8 +344,8 @@ def reference_features(arc: _Archive, a: Signals, b: Signals) -> dict[str, float
 
 def test_array_scores_are_exactly_the_key_by_key_formula(wmt, xquad):
     archive = {"w" + k: v for k, v in wmt[0].items()} | {"x" + k: v for k, v in xquad[0].items()}
-    arc = _Archive(archive)
-    pairs = _scored_pairs(arc)
+    arc = Archive(archive)
+    pairs = scored_pairs(arc)
     assert len(pairs) > 300
     for p in pairs:
         a, b = archive[arc.ids[p.de]], archive[arc.ids[p.en]]

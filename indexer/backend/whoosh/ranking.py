@@ -8,7 +8,7 @@ matching document: at 100,000 releases 0.4 s per question, against 7 ms here (`b
 Here each term's postings are decoded once into arrays (document numbers, weights) and kept in an
 LRU cache per segment, BM25F is computed for the whole list at once, and the query tree is
 combined with array unions and intersections. The scores are the ones Whoosh's own matchers give
-(`tests/test_ranking.py` compares them). Phrases are checked on cached word positions, also as
+(`tests/backend/test_ranking.py` compares them). Phrases are checked on cached word positions, also as
 arrays; query nodes this module does not know, such as prefixes and ranges, are run through
 Whoosh's matcher and their matches taken as arrays.
 """

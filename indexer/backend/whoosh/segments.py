@@ -14,7 +14,7 @@ of a build worker's time. `ListWriter` makes the same postings with less work:
   lengths from memory.
 
 The segments hold what `SegmentWriter` writes for the same documents: every term, posting,
-length and stored field (tests/test_segments.py compares them). Only the bytes differ: small
+length and stored field (tests/backend/test_segments.py compares them). Only the bytes differ: small
 blocks are stored uncompressed and zlib uses a smaller window, both of which Whoosh's reader
 takes as they are, so everything that reads an index, Whoosh or `ranking`, is unchanged.
 Fields whose analyzer is not one of our word-local chains go through Whoosh's `field.index`.
@@ -44,7 +44,7 @@ from ...analysis import WordAnalyzer, word_local
 
 # What a posting costs in memory while it waits (two list slots with the list's spare room, and the
 # (weight, bytes) pairs that are not shared), and a term (its list and dict entry; the key string
-# is the word cache's); fitted with tracemalloc, and checked against it in tests/test_segments.py.
+# is the word cache's); fitted with tracemalloc, and checked against it in tests/backend/test_segments.py.
 POSTING_BYTES = 24
 TERM_BYTES = 96
 ENCODINGS_REMEMBERED = 100_000  # (weight, positions) -> (weight, bytes), shared by equal postings
