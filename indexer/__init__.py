@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import build, store, translation
 from .config import resolve_index_dir, resolve_sources
-from .errors import IndexerError, IndexNotFoundError, QueryError, SourceNotFoundError
+from .errors import IndexerError, IndexFormatError, IndexNotFoundError, QueryError, SourceNotFoundError
 from .model import Document, Hit, Link, Report, Results, Skipped
 from .search import close_handles, get, highlight, search, warm
 from .twins import load_links
@@ -23,7 +23,7 @@ from .twins import load_links
 DEFAULT_INDEX_DIR = resolve_index_dir()
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexNotFoundError", "IndexerError", "Link", "QueryError",
+    "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexFormatError", "IndexNotFoundError", "IndexerError", "Link", "QueryError",
     "Report", "Results", "Skipped", "SourceNotFoundError", "close_handles", "get", "highlight", "rebuild", "search",
     "status", "twins", "update", "warm",
 ]

@@ -52,10 +52,6 @@ def get(code: str | None) -> Language | None:
     return _languages.get(code or "")
 
 
-def neutral() -> Language:
-    return _neutral
-
-
 def field_language(code: str | None) -> str:
     """The analyzer family for a document language: its own code, or `xx` for any other."""
     return code if code in _languages else NEUTRAL_CODE
@@ -84,4 +80,4 @@ for _name in MODULES:
 _neutral: Language = importlib.import_module(f"{__name__}.xx").LANGUAGE
 
 __all__ = ["MODULES", "NEUTRAL_CODE", "PAIR", "Language", "chain", "codes", "field_language", "field_languages",
-           "get", "languages", "neutral", "other", "register", "unregister"]
+           "get", "languages", "other", "register", "unregister"]
