@@ -23,9 +23,9 @@ from .twins import load_links
 DEFAULT_INDEX_DIR = resolve_index_dir()
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexFormatError", "IndexNotFoundError", "IndexerError", "Link", "QueryError",
-    "Report", "Results", "Skipped", "SourceNotFoundError", "close_handles", "get", "highlight", "rebuild", "search",
-    "status", "twins", "update", "warm",
+    "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexFormatError", "IndexNotFoundError", "IndexerError", "Link",
+    "QueryError", "Report", "Results", "Skipped", "SourceNotFoundError", "close_handles", "get", "highlight", "rebuild",
+    "search", "status", "twins", "update", "warm",
 ]
 
 
