@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.qparser.common import QueryParserError
 
 from .. import lang
 from ..errors import QueryError
 from ..translation import Translator, guess_language, names, query_words
+from . import restrictions
 from .concepts import coordinated
 from .parser import MIXED_TRANSLATION_BOOST, TRANSLATION_BOOST, ExpandingParser, QueryContext, make_parser, plain_parser
+
+OPERATORS = frozenset({"and", "or", "not", "andnot", "andmaybe", "to"})
 
 # A question's `?` ends a sentence; as a wildcard (`Bowl?` = `Bowl` + one character) it would lose the word
 # (`AS-278?` and a lone `?` would scan the whole lexicon). Inside a word (`Me?er`) it stays a wildcard.
@@ -28,11 +30,14 @@ QUESTION_MARK = re.compile(r"\?+(?=\s|$)")
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query tree and what parsing it found out: its language, and which terms translation added."""
+    """A query tree and what parsing it found out: its language, which terms translation added, and the
+    restrictions it typed. `q` is None when the query is restrictions only (`lang:de date:2019`)."""
 
     text: str
-    q: wq.Query
+    q: wq.Query | None
     context: QueryContext
+    restriction: wq.Query | None = None  # `lang:`, `date:`, `source:`, `place:` of the query, as one filter
+    lang: str | None = None  # the language asked for: the parameter, or the query's one `lang:` term
 
 
 class Parser:
@@ -47,31 +52,49 @@ class Parser:
     def parse(self, query: str, translate: bool = True, lang_asked: str | None = None) -> ParsedQuery:
         """The full syntax where the query is well-formed, plain words where it is not. `lang_asked` is
         the language asked for: without one, translations weigh less, so that the query's own
-        language leads."""
-        text = QUESTION_MARK.sub("", query)
-        words = query_words(text)
-        qlang = guess_language(words, self.translator)
-        context = QueryContext(
-            qlang, self.translator if translate else None, names(words, qlang),
-            TRANSLATION_BOOST if lang_asked else MIXED_TRANSLATION_BOOST,
-            qlang is not None and any(w.lower() not in lang.get(qlang).search_stop_words for w in words))
+        language leads; a query that names one language (`lang:de`) asks for it."""
+        text = restrictions.date_comparisons(QUESTION_MARK.sub("", query))
+        if not _has_words(text):
+            raise QueryError(f"the query {text[:60]!r} has no words to search for (stop words and operators "
+                             "alone find nothing)")
+        context = self._context(text, translate, lang_asked)
         self.full.context = self.plain.context = context
         try:
             try:
                 q = self.full.parse(text)
                 if _has_error(q):
                     q = None
-            except (QueryParserError, ValueError, TypeError, IndexError):
+            except Exception:
                 q = None
-            if q is None:
-                q = self.plain.parse(" ".join(re.findall(r"\w+", text)))
+            if q is None:  # the words alone, without the operators that could not be read
+                q = self.plain.parse(" ".join(w for w in re.findall(r"\w+", text) if w.lower() not in OPERATORS))
         finally:
             self.full.context = self.plain.context = QueryContext()
-        q = coordinated(_exclude_negations(q))
-        if q is wq.NullQuery:
+        scored, found = restrictions.split(_exclude_negations(q))
+        named = restrictions.language(found)
+        if named is not None and lang_asked is None:
+            return self.parse(query, translate, named)
+        found = [r for r in found if not (named is not None and named == lang_asked and r == wq.Term("lang", named))]
+        scored = coordinated(scored) if scored is not None else None
+        if scored is wq.NullQuery or (scored is None and not found and lang_asked is None):
             raise QueryError(f"the query {text[:60]!r} has no words to search for (stop words and operators "
                              "alone find nothing)")
-        return ParsedQuery(query, q, context)
+        restriction = (found[0] if len(found) == 1 else wq.And(found)) if found else None
+        return ParsedQuery(query, scored, context, restriction, lang_asked)
+
+    def _context(self, text: str, translate: bool, lang_asked: str | None) -> QueryContext:
+        words = query_words(text)
+        qlang = guess_language(words, self.translator)
+        return QueryContext(
+            qlang, self.translator if translate else None, names(words, qlang),
+            TRANSLATION_BOOST if lang_asked else MIXED_TRANSLATION_BOOST,
+            qlang is not None and any(w.lower() not in lang.get(qlang).search_stop_words for w in words))
+
+
+def _has_words(text: str) -> bool:
+    """Whether the query holds anything but operators and stop words (of any registered language)."""
+    stop = frozenset().union(*(language.search_stop_words for language in lang.languages()))
+    return any(token.lower() not in OPERATORS and token.lower() not in stop for token in re.findall(r"\w+", text))
 
 
 def _exclude_negations(q: wq.Query) -> wq.Query:

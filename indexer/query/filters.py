@@ -16,6 +16,16 @@ def language(code: str) -> wq.Query:
     return wq.Term("lang", code)
 
 
+def every() -> wq.Query:
+    """Every release: what a query of restrictions only (`lang:de`) searches."""
+    return wq.Every()
+
+
+def both(a: wq.Query | None, b: wq.Query | None) -> wq.Query | None:
+    """Two restrictions that must both hold; either may be None."""
+    return a if b is None else b if a is None else wq.And([a, b])
+
+
 def restriction(date_from: str | None, date_to: str | None, source: str | None) -> wq.Query | None:
     """The date and source restrictions as one query, or None."""
     parts: list[wq.Query] = []

@@ -53,7 +53,7 @@ class QueryContext:
     """Per-query state: the query's language, what to leave untranslated, what translation added."""
 
     lang: str | None = None
-    translator: Translator | None = None
+    translator: Translator | None = field(default=None, repr=False)
     names: frozenset[str] = frozenset()
     translation_boost: float = TRANSLATION_BOOST
     drop_stop_words: bool = True  # False when the query is nothing but stop words (`AND`)

@@ -47,6 +47,7 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     limit, page, lang = check_paging(limit, page, lang)
     handle = open_handle(index_dir)
     parsed = handle.parser.parse(query, translate, lang)
+    lang = parsed.lang
     window = check_window(limit, page)
     ranked, total = rank(handle, parsed, lang, restriction(date_from, date_to, source), window)
     marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
@@ -59,6 +60,8 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
 
 def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:
     """What the query looks for in the fields of one analyzer family."""
+    if parsed.q is None:
+        return QueryTerms()
     return query_terms(parsed.q, {f"body_{family}", f"title_{family}"})
 
 

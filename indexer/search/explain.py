@@ -11,7 +11,7 @@ def explain(handle: Handle, parsed: ParsedQuery, r: Ranked) -> tuple[list[str], 
     """Which paths found a result, and which translated words its own text contains."""
     paths: list[str] = []
     matched: dict[str, list[str]] = {}
-    if r.own:
+    if r.own and parsed.q is not None:
         translated = parsed.context.translated
         terms = handle.reader.matched_terms(parsed.q, r.docnum)
         for key in terms:

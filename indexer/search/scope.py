@@ -14,6 +14,7 @@ import numpy as np
 from ..backend.postings import Postings, combine, top
 from ..lang import PAIR
 from ..query import ParsedQuery
+from ..query.filters import both, every
 from ..query.filters import language as filters_language
 from .handles import Handle
 
@@ -63,7 +64,12 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
     """The best `window` results and how many there are in all. With `lang` (and twin links), both
     languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
     reader = handle.reader
-    found = reader.search(parsed.q)
+    filters = both(filters, parsed.restriction)
+    if parsed.q is not None:
+        found = reader.search(parsed.q)
+    else:  # restrictions only: every release they allow, unscored
+        docs = np.flatnonzero(reader.mask(every())).astype(np.int32)
+        found = Postings(docs, np.zeros(len(docs)))
     allowed = reader.mask(filters) if filters is not None else None  # dates and sources: the release's own
     if lang in PAIR and handle.partners:
         scope = twin_scope(handle, lang)

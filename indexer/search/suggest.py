@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from ..errors import QueryError
+from ..query import OPERATORS
 from ..query.filters import restriction
 from .handles import Handle
 from .scope import rank
 
-OPERATORS = {"and", "or", "not", "andnot", "andmaybe", "to"}
 # A word of the query that may be misspelt: letters only, not a field name, prefix or fuzzy term.
 TYPED_WORD = re.compile(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])")
 
