@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
 from . import build, store, translation
@@ -21,6 +22,10 @@ from .search import close_handles, get, highlight, search, warm
 from .twins import load_links
 
 DEFAULT_INDEX_DIR = resolve_index_dir()
+try:
+    __version__ = metadata.version("twinsearch")
+except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexFormatError", "IndexNotFoundError", "IndexerError", "Link",

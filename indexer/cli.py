@@ -24,6 +24,7 @@ import indexer
 from . import store
 from .config import INDEX_ENV, SOURCE_ENV, check_settings, resolve_index_dir
 from .errors import IndexNotFoundError
+from .query.limits import SORTS
 from .twins import TwinState
 from .twins import explain as explain_twin
 
@@ -61,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
                           "on the same machine stays responsive, and an idle machine still runs it at full speed")
     p = argparse.ArgumentParser(prog="python -m indexer", description="twinsearch: bilingual press-release "
                                 "search. Build an index from a folder of releases, then search it.")
+    p.add_argument("--version", action="version", version=f"twinsearch {indexer.__version__}")
     sub = p.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _building_commands(sub, common, building)
     _reading_commands(sub, common)
@@ -93,6 +95,12 @@ def _reading_commands(sub, common: argparse.ArgumentParser) -> None:
     c.add_argument("--lang", help="only documents in this language (de, en, ...)")
     c.add_argument("--limit", type=int, default=10, help="hits per page (default 10, at most 100)")
     c.add_argument("--page", type=int, default=1, help="page of results (default 1)")
+    c.add_argument("--sort", choices=SORTS, default=SORTS[0],
+                   help="order of the results: by relevance (default), or newest or oldest first (undated last)")
+    c.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="only releases dated from DATE (2019, 2019-07, ...)")
+    c.add_argument("--to", dest="date_to", metavar="DATE", help="only releases dated up to DATE (its whole period)")
+    c.add_argument("--source", help="only releases from this source (also the sources they cite)")
     c.add_argument("--json", action="store_true", help="print the results as JSON")
     c.add_argument("--explain", action="store_true",
                    help="show how each hit was found: its own text, translated query words, or its twin")
@@ -181,14 +189,18 @@ def _terminal(snippet_html: str) -> str:
 
 def run_search(args) -> int:
     results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page,
+                             date_from=args.date_from, date_to=args.date_to, source=args.source, sort=args.sort,
                              explain=args.explain)
+    if results.total and results.page > results.pages:
+        raise indexer.QueryError(f"there is no page {results.page}: the {results.total} results fill "
+                                 f"{results.pages} page{'s' if results.pages > 1 else ''}")
     if args.json:
         _print_json(results.to_dict())
         return 0
     out = Console(highlight=False, soft_wrap=False)
     first = (results.page - 1) * results.limit + 1
-    out.print(f"{results.total} results for {escape(results.query)!s} (page {results.page} of "
-              f"{results.pages}, {results.elapsed_ms:.0f} ms)")
+    out.print(f"{results.total} result{'' if results.total == 1 else 's'} for {escape(results.query)!s} (page "
+              f"{results.page} of {results.pages}, {results.elapsed_ms:.0f} ms)")
     if results.suggestion:
         out.print(f"did you mean: [bold]{escape(results.suggestion)}[/]?")
     for n, hit in enumerate(results, first):
@@ -259,7 +271,11 @@ def run_twins(args) -> int:
         if args.explain not in state.signals:
             raise indexer.IndexerError(f"no document with id {args.explain!r} in the index")
         kwargs = {"min_score": args.min_score} if args.min_score is not None else {}
-        _print_json(explain_twin(args.explain, state.signals, state.stated, **kwargs))
+        explained = explain_twin(args.explain, state.signals, state.stated, **kwargs)
+        if args.json:
+            _print_json(explained)
+        else:
+            _print_twin_explanation(explained)
         return 0
     found = indexer.twins(args.index, min_score=args.min_score)
     if args.json:
@@ -269,3 +285,22 @@ def run_twins(args) -> int:
         print("\t".join([t.de, t.en, f"{t.score:.3f}", *(["stated"] if t.stated else [])]))
     print(f"{len(found)} links", file=sys.stderr)
     return 0
+
+
+def _print_twin_explanation(explained: dict) -> None:
+    """`twins --explain ID` for a person: the verdict, the link, and each candidate's signals."""
+    print(f"{explained['id']} ({explained.get('lang', '?')}): {explained['verdict']}")
+    link = explained.get("link")
+    if link:
+        stated = "  (stated)" if link["stated"] else ""
+        print(f"  link: {link['de']} <-> {link['en']}  score {link['score']:.3f}{stated}")
+    for c in explained.get("candidates", []):
+        partner = f", linked to {c['linked_to']}" if c["linked_to"] else ""
+        print(f"  candidate {c['id']}  score {c['score']:.3f}{partner}")
+        signals = ", ".join(f"{name} {s['value']} ({s['logit']:+.2f})" for name, s in c["signals"].items()
+                            if "value" in s)
+        print(f"    signals: {signals}")
+        shared = "; ".join(f"{group}: {' '.join(keys[:6])}" for group, keys in c["shared"].items() if keys)
+        if shared:
+            print(f"    shared: {shared}")
+    print(f"  (min score {explained['min_score']}; --json for every detail)")

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, S001, S002, S003
+from tests.conftest import ROOT, S000, S001, S002, S003, S004
 
 
 def cli(*args, env=None):
@@ -38,7 +38,7 @@ def test_search_json_lists_hits_with_all_fields(cli_index):
 def test_search_text_output_names_the_hits(cli_index):
     r = cli("search", "Luohu", "--index", cli_index)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("1 results for Luohu")
+    assert r.stdout.startswith("1 result for Luohu (page 1 of 1, ")
     assert "[DE] Luohu und London: Neue Chancen in Finanzen und Technologie!" in r.stdout
 
 
@@ -147,3 +147,30 @@ def test_a_bad_tuning_variable_is_named_before_any_work_and_the_index_keeps_serv
         assert r.returncode == 1, args
         assert r.stderr.strip() == f"error: {name} must be a whole number of at least 1, not {value!r}", args
     assert hits() == before and before
+
+
+def test_version_names_the_release():
+    r = cli("--version")
+    assert r.returncode == 0 and re.fullmatch(r"twinsearch \d+\.\d+\.\d+\S*\n", r.stdout)
+
+
+def test_search_sorts_and_filters_like_the_api(cli_index):
+    r = cli("search", "London", "--sort", "newest", "--from", "2019", "--to", "2023", "--json", "--index", cli_index)
+    assert r.returncode == 0, r.stderr
+    assert [(h["id"], h["date"]) for h in json.loads(r.stdout)["hits"]] == [
+        (S004, "2023-09-25"), (S001, "2019-07-09"), (S000, "2019-07")]
+    r = cli("search", "London", "--source", "shine", "--json", "--index", cli_index)
+    assert [h["id"] for h in json.loads(r.stdout)["hits"]] == [S004]
+    r = cli("search", "London", "--sort", "sideways", "--index", cli_index)
+    assert r.returncode == 2 and "invalid choice: 'sideways'" in r.stderr
+
+
+def test_a_page_past_the_last_is_an_error_that_says_how_many_there_are(cli_index):
+    r = cli("search", "London", "--page", "9", "--limit", "2", "--index", cli_index)
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "error: there is no page 9: the 4 results fill 2 pages\n")
+
+
+def test_an_operator_only_query_is_one_line_and_exit_1(cli_index):
+    r = cli("search", "AND", "--index", cli_index)
+    assert r.returncode == 1 and r.stderr.startswith("error: the query 'AND' has no words to search for")
+    assert len(r.stderr.splitlines()) == 1

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 import indexer
 from indexer.errors import IndexFormatError
+from indexer.query.limits import MAX_QUERY_CHARS, SORTS
 
 from . import i18n
 from .views import bp
@@ -51,7 +52,8 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # readable HTML source
     app.jinja_env.globals.update(t=_t, also_in=_also_in, doc_twin_label=_doc_twin_label, number=_number,
                                  lang_name=_lang_name, search_languages=_search_languages,
-                                 REBUILD_COMMAND=REBUILD_COMMAND, UI_NAMES=i18n.UI_NAMES)
+                                 REBUILD_COMMAND=REBUILD_COMMAND, UI_NAMES=i18n.UI_NAMES,
+                                 SORTS=SORTS, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
     app.before_request(_pick_ui)
     app.after_request(_finish_response)
     app.register_error_handler(HTTPException, _http_error)

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer import dates
 from indexer import lang as languages
-from indexer.query.limits import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW
+from indexer.query.limits import MAX_LIMIT, MAX_QUERY_CHARS, MAX_WINDOW, SORTS
 
 MAX_SOURCE_CHARS = 200
 PAGE_SIZE = 10
@@ -40,6 +40,7 @@ class SearchParams:
     date_from: str | None = None
     date_to: str | None = None
     source: str | None = None
+    sort: str = SORTS[0]
     asked_page: int | None = None  # the page as given, when it was a number
     notices: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -87,6 +88,8 @@ def page_params(args: MultiDict) -> SearchParams:
         p.notices.append(("param_notice_source_long", {}))
     elif source:
         p.source = source
+    sort = clean_text(args.get("sort", "")).lower()
+    p.sort = sort if sort in SORTS else SORTS[0]  # an unknown order is the default one
     return p
 
 
@@ -114,6 +117,10 @@ def api_params(args: MultiDict) -> SearchParams:
     if len(source) > MAX_SOURCE_CHARS:
         raise ParamError(f"parameter source is longer than {MAX_SOURCE_CHARS} characters")
     p.source = source or None
+    sort = args.get("sort", "").strip().lower() or SORTS[0]
+    if sort not in SORTS:
+        raise ParamError(f"parameter sort must be one of: {', '.join(SORTS)}")
+    p.sort = sort
     return p
 
 

@@ -58,6 +58,15 @@ def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = N
     return unique.astype(np.int32), scores, added
 
 
+def newest(found: Postings, window: int, days: np.ndarray, oldest: bool = False) -> Postings:
+    """The first `window` documents by date (`days`: one day number per document, -1 where unknown),
+    newest (or oldest) first, undated ones last; equal dates by score, then document order."""
+    day = days[found.docs]
+    key = np.where(day >= 0, day if oldest else -day, np.iinfo(np.int64).max)
+    order = np.lexsort((found.docs, -found.scores, key))[:window]
+    return Postings(found.docs[order], found.scores[order])
+
+
 def top(found: Postings, window: int) -> Postings:
     """The best `window` documents, best first, ties in document order (as Whoosh's collector)."""
     if len(found) > window:

@@ -10,6 +10,7 @@ from ..lang import codes
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100  # hits per page
 MAX_WINDOW = 10_000  # deepest result a page may reach; deeper paging means refining the query
+SORTS = ("relevance", "newest", "oldest")
 
 
 def check_query(query: str) -> str:
@@ -31,6 +32,12 @@ def check_paging(limit: int, page: int, lang: str | None) -> tuple[int, int, str
     if lang is not None and not re.fullmatch(r"[a-z]{2,3}", lang or ""):
         raise QueryError(f"lang must be a language code such as {' or '.join(codes())}, not {lang!r}")
     return limit, page, lang or None
+
+
+def check_sort(sort: str) -> str:
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    return sort
 
 
 def check_window(limit: int, page: int) -> int:

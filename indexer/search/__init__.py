@@ -20,7 +20,7 @@ from ..errors import QueryError
 from ..model import Hit, Results
 from ..query import ParsedQuery
 from ..query.filters import restriction
-from ..query.limits import check_paging, check_query, check_window
+from ..query.limits import check_paging, check_query, check_sort, check_window
 from ..query.terms import QueryTerms, query_terms
 from . import snippets
 from .explain import explain as explain_hit
@@ -36,20 +36,23 @@ __all__ = ["close_handles", "get", "highlight", "open_handle", "search", "warm"]
 
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
            page: int = 1, date_from: str | None = None, date_to: str | None = None,
-           source: str | None = None, translate: bool = True, explain: bool = False) -> Results:
+           source: str | None = None, translate: bool = True, explain: bool = False,
+           sort: str = "relevance") -> Results:
     """Ranked hits for `query` in either language; see the README for the query syntax.
 
+    `sort`: `relevance`, or `newest`/`oldest` by the releases' dates (undated ones last).
     `translate=False` searches the words only as typed (no dictionary); `explain=True` fills each
     hit's `paths` and `matched` (at some cost: every matching document records its terms).
     """
     started = time.perf_counter()
     query = check_query(query)
     limit, page, lang = check_paging(limit, page, lang)
+    sort = check_sort(sort)
     handle = open_handle(index_dir)
     parsed = handle.parser.parse(query, translate, lang)
     lang = parsed.lang
     window = check_window(limit, page)
-    ranked, total = rank(handle, parsed, lang, restriction(date_from, date_to, source), window)
+    ranked, total = rank(handle, parsed, lang, restriction(date_from, date_to, source), window, sort)
     marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
     hits = [_hit(handle, parsed, r, explain, marks) for r in ranked[(page - 1) * limit: window]]
     suggestion = suggest(handle, query, lang, date_from, date_to, source, total) if total < SUGGEST_BELOW else None
@@ -93,6 +96,7 @@ def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict
     started = time.perf_counter()
     handle = open_handle(index_dir)
     terms, postings = handle.reader.warm(budget)
+    handle.reader.column("date")  # what sorting by date reads
     words = _warm_words(handle)
     return {"generation": handle.gen.name, "terms": terms, "postings": postings, "words": words,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend.postings import Postings, combine, top
+from ..backend.postings import Postings, combine, newest, top
 from ..lang import PAIR
 from ..query import ParsedQuery
 from ..query.filters import both, every
@@ -59,8 +59,15 @@ def _twin_scope(handle: Handle, lang: str) -> TwinScope:
     return TwinScope(handle.reader.mask(filters_language(lang)), twin_of)
 
 
+def best(handle: Handle, found: Postings, window: int, sort: str) -> Postings:
+    """The first `window` results in the order asked for: by score, or by date (undated last)."""
+    if sort == "relevance":
+        return top(found, window)
+    return newest(found, window, handle.reader.column("date"), oldest=sort == "oldest")
+
+
 def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | None,
-         window: int) -> tuple[list[Ranked], int]:
+         window: int, sort: str = "relevance") -> tuple[list[Ranked], int]:
     """The best `window` results and how many there are in all. With `lang` (and twin links), both
     languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
     reader = handle.reader
@@ -81,14 +88,14 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
         via = Postings(partner[through_twin], found.scores[through_twin] * twin_weight)
         docs, scores, how = combine([own, via], reader.size,
                                             [np.full(len(own), OWN), np.full(len(via), TWIN)])
-        best = top(Postings(docs, scores), window)
-        found_how = how[np.searchsorted(docs, best.docs)]
+        chosen = best(handle, Postings(docs, scores), window, sort)
+        found_how = how[np.searchsorted(docs, chosen.docs)]
         return [Ranked(d, s, h != TWIN, h != OWN) for d, s, h in
-                zip(best.docs.tolist(), best.scores.tolist(), found_how.tolist(), strict=True)], len(docs)
+                zip(chosen.docs.tolist(), chosen.scores.tolist(), found_how.tolist(), strict=True)], len(docs)
     if lang:
         language = reader.mask(filters_language(lang))
         allowed = language if allowed is None else language & allowed
     if allowed is not None:
         found = found.only(allowed)
-    best = top(found, window)
-    return [Ranked(d, s) for d, s in zip(best.docs.tolist(), best.scores.tolist(), strict=True)], len(found)
+    chosen = best(handle, found, window, sort)
+    return [Ranked(d, s) for d, s in zip(chosen.docs.tolist(), chosen.scores.tolist(), strict=True)], len(found)

@@ -223,3 +223,24 @@ def test_threads_share_a_generations_twin_links_and_lexicon_and_an_update_brings
     indexer.update(index_dir=index_dir)
     fresh = open_handle(index_dir)
     assert fresh.gen != mine.gen and S000 not in fresh.partners
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("relevance", [S004, S002, S001, S000]),
+    ("newest", [S002, S004, S001, S000]),
+    ("oldest", [S000, S001, S004, S002]),
+])
+def test_results_sort_by_relevance_or_by_date(seed_index, sort, expected):
+    assert ids(seed_index, "London", sort=sort) == expected
+
+
+def test_undated_releases_come_last_in_either_date_order(seed_index):
+    for sort in ("newest", "oldest"):
+        hits = indexer.search("China", index_dir=seed_index, sort=sort).hits
+        dates = [h.date for h in hits]
+        assert S003 in [h.id for h in hits] and dates[-1] is None and None not in dates[:-1], sort
+
+
+def test_an_unknown_sort_is_a_query_error(seed_index):
+    with pytest.raises(indexer.QueryError, match="sort must be one of relevance, newest, oldest"):
+        indexer.search("London", index_dir=seed_index, sort="random")

@@ -60,6 +60,10 @@ def test_cli_lists_and_explains_links(seed_index):
     run = [sys.executable, "-m", "indexer", "twins", "--index", str(seed_index)]
     listed = json.loads(subprocess.run([*run, "--json"], cwd=ROOT, capture_output=True, text=True).stdout)
     assert [(t["de_id"], t["en_id"]) for t in listed] == [(S000, S001)]
-    explained = json.loads(subprocess.run([*run, "--explain", S002], cwd=ROOT, capture_output=True, text=True).stdout)
+    explained = json.loads(subprocess.run([*run, "--explain", S002, "--json"], cwd=ROOT, capture_output=True,
+                                          text=True).stdout)
     assert explained["id"] == S002 and explained["link"] is None
     assert all(c["score"] < explained["min_score"] for c in explained["candidates"])
+    text = subprocess.run([*run, "--explain", S000], cwd=ROOT, capture_output=True, text=True).stdout
+    assert text.startswith(f"{S000} (de): linked: the best remaining pair for both documents\n")
+    assert f"  link: {S000} <-> {S001}  score 0.99" in text and "    shared: facts: " in text

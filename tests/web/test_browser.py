@@ -193,3 +193,18 @@ def test_keyboard_only_reaches_results_with_visible_focus(page, base_url):
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
     page.wait_for_url("**/doc/**")
+
+
+def test_sort_select_orders_the_results_by_date_without_javascript(browser, base_url):
+    context = browser.new_context(locale="en-US", java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(base_url + "/?q=Rotterdam")
+    expect(tab.locator("#f-sort")).to_have_value("relevance")
+    tab.select_option("#f-sort", "newest")
+    tab.get_by_role("button", name="Search").click()
+    tab.wait_for_url("**sort=newest*")
+    dates = tab.locator("ol.results > li > article.hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert len(dates) >= 5 and dates == sorted(dates, reverse=True)
+    expect(tab.locator("#f-sort")).to_have_value("newest")  # kept, and kept by the pager's links
+    assert "sort=newest" in tab.locator(".pager").get_by_role("link", name="Next").get_attribute("href")
+    context.close()

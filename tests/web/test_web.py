@@ -503,3 +503,19 @@ def test_python_m_web_refuses_to_start_with_a_bad_tuning_variable(seed_index):
                           timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == "error: TWINSEARCH_CACHE_POSTINGS must be a whole number of at least 1, not 'many'"
+
+
+def test_api_sorts_by_date_and_refuses_an_unknown_order(client):
+    hits = client.get("/api/search?q=Rotterdam&sort=newest&limit=20").get_json()["hits"]
+    dates = [h["date"] for h in hits if h["date"]]
+    assert len(dates) > 5 and dates == sorted(dates, reverse=True)
+    bad = client.get("/api/search?q=Rotterdam&sort=sideways")
+    assert bad.status_code == 400
+    assert "parameter sort must be one of: relevance, newest, oldest" in bad.get_json()["error"]
+
+
+def test_page_has_a_sort_select_that_keeps_its_choice(client):
+    _, html = page(client, "/?q=Rotterdam&sort=oldest")
+    assert '<select id="f-sort" name="sort">' in html and '<option value="oldest" selected>' in html
+    _, html = page(client, "/?q=Rotterdam&sort=bogus")  # the page is lenient: the default order
+    assert '<option value="relevance" selected>' in html
