@@ -101,7 +101,10 @@ def _reading_commands(sub, common: argparse.ArgumentParser) -> None:
                    help="only releases dated from DATE (2019, 2019-07, ...)")
     c.add_argument("--to", dest="date_to", metavar="DATE", help="only releases dated up to DATE (its whole period)")
     c.add_argument("--source", help="only releases from this source (also the sources they cite)")
-    c.add_argument("--json", action="store_true", help="print the results as JSON")
+    c.add_argument("--place", help="only releases from this place")
+    c.add_argument("--facets", action="store_true",
+                   help="also show how all the results divide by language, year, source and place")
+    c.add_argument("--json", action="store_true", help="print the results as JSON (facets included)")
     c.add_argument("--explain", action="store_true",
                    help="show how each hit was found: its own text, translated query words, or its twin")
     c.set_defaults(run=run_search)
@@ -190,7 +193,7 @@ def _terminal(snippet_html: str) -> str:
 def run_search(args) -> int:
     results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page,
                              date_from=args.date_from, date_to=args.date_to, source=args.source, sort=args.sort,
-                             explain=args.explain)
+                             place=args.place, explain=args.explain)
     if results.total and results.page > results.pages:
         raise indexer.QueryError(f"there is no page {results.page}: the {results.total} results fill "
                                  f"{results.pages} page{'s' if results.pages > 1 else ''}")
@@ -203,6 +206,9 @@ def run_search(args) -> int:
               f"{results.page} of {results.pages}, {results.elapsed_ms:.0f} ms)")
     if results.suggestion:
         out.print(f"did you mean: [bold]{escape(results.suggestion)}[/]?")
+    if args.facets:
+        for name, counts in results.facets.items():
+            out.print(f"  {name + ':':8}{escape(', '.join(f'{value} ({n})' for value, n in counts)) or '-'}")
     for n, hit in enumerate(results, first):
         meta = " · ".join(x for x in (hit.date, hit.place, hit.source) if x)
         out.print(f"\n[bold]{n}. [{hit.lang.upper()}] {escape(hit.title or hit.id)}[/]  [dim]{escape(hit.id)}"

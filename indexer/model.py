@@ -83,6 +83,8 @@ class Results:
     suggestion: str | None
     elapsed_ms: float
     hits: list[Hit] = field(default_factory=list)
+    # over the whole result set: {"lang": [("de", 12), ...], "year": [("2019", 3), ...], "source": ..., "place": ...}
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.hits)

@@ -40,12 +40,13 @@ class SearchParams:
     date_from: str | None = None
     date_to: str | None = None
     source: str | None = None
+    place: str | None = None
     sort: str = SORTS[0]
     asked_page: int | None = None  # the page as given, when it was a number
     notices: list[tuple[str, dict]] = field(default_factory=list)
 
     def filters_active(self) -> bool:
-        return bool(self.date_from or self.date_to or self.source)
+        return bool(self.date_from or self.date_to or self.source or self.place)
 
 
 def clean_text(value: str) -> str:
@@ -83,11 +84,12 @@ def page_params(args: MultiDict) -> SearchParams:
             setattr(p, attr, value)
         elif value:
             p.notices.append(("param_notice_date", {"value": value[:40]}))
-    source = clean_text(args.get("source", ""))
-    if len(source) > MAX_SOURCE_CHARS:
-        p.notices.append(("param_notice_source_long", {}))
-    elif source:
-        p.source = source
+    for name in ("source", "place"):
+        value = clean_text(args.get(name, ""))
+        if len(value) > MAX_SOURCE_CHARS:
+            p.notices.append((f"param_notice_{name}_long", {}))
+        elif value:
+            setattr(p, name, value)
     sort = clean_text(args.get("sort", "")).lower()
     p.sort = sort if sort in SORTS else SORTS[0]  # an unknown order is the default one
     return p
@@ -113,10 +115,11 @@ def api_params(args: MultiDict) -> SearchParams:
         if value and not dates.valid(value):
             raise ParamError(f"parameter {name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
         setattr(p, attr, value or None)
-    source = clean_text(args.get("source", ""))
-    if len(source) > MAX_SOURCE_CHARS:
-        raise ParamError(f"parameter source is longer than {MAX_SOURCE_CHARS} characters")
-    p.source = source or None
+    for name in ("source", "place"):
+        value = clean_text(args.get(name, ""))
+        if len(value) > MAX_SOURCE_CHARS:
+            raise ParamError(f"parameter {name} is longer than {MAX_SOURCE_CHARS} characters")
+        setattr(p, name, value or None)
     sort = args.get("sort", "").strip().lower() or SORTS[0]
     if sort not in SORTS:
         raise ParamError(f"parameter sort must be one of: {', '.join(SORTS)}")

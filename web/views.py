@@ -59,7 +59,7 @@ def pair_twins(hits: list) -> list[Entry]:
 
 def run_search(p: SearchParams) -> Any:
     return indexer.search(p.q, index_dir=index_dir(), lang=p.lang, limit=p.limit, page=p.page,
-                          date_from=p.date_from, date_to=p.date_to, source=p.source, sort=p.sort)
+                          date_from=p.date_from, date_to=p.date_to, source=p.source, place=p.place, sort=p.sort)
 
 
 def pager(page: int, pages: int) -> list[int | None]:
@@ -190,6 +190,23 @@ def url_with(**changes: Any) -> str:
     endpoint = request.endpoint or "web.search"
     view_args = dict(request.view_args or {})
     return url_for(endpoint, **view_args, **{k: v for k, v in args.items() if v not in (None, "")})
+
+
+FACET_PARAMS = {"lang": ("lang",), "year": ("from", "to"), "source": ("source",), "place": ("place",)}
+
+
+@bp.app_template_global()
+def facet_url(name: str, value: str | None) -> str:
+    """The current search narrowed to one facet value (None: that facet's restriction removed)."""
+    return url_with(page=None, **dict.fromkeys(FACET_PARAMS[name], value))
+
+
+@bp.app_template_global()
+def facet_selected(p: SearchParams, name: str, value: str) -> bool:
+    """Whether the search is already narrowed to this facet value."""
+    current = {"lang": p.lang, "year": p.date_from if p.date_from == p.date_to else None,
+               "source": p.source, "place": p.place}[name]
+    return current == value
 
 
 @bp.app_template_global()

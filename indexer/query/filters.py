@@ -26,16 +26,18 @@ def both(a: wq.Query | None, b: wq.Query | None) -> wq.Query | None:
     return a if b is None else b if a is None else wq.And([a, b])
 
 
-def restriction(date_from: str | None, date_to: str | None, source: str | None) -> wq.Query | None:
-    """The date and source restrictions as one query, or None."""
+def restriction(date_from: str | None, date_to: str | None, source: str | None,
+                place: str | None = None) -> wq.Query | None:
+    """The date, source and place restrictions as one query, or None. A source or place matches by its
+    words (`shine` finds `SHINE`; `source` also finds the sources a release cites)."""
     parts: list[wq.Query] = []
     if date_from or date_to:
         start, end = _date_bound(date_from, "date_from"), _date_bound(date_to, "date_to", end=True)
         parts.append(wq.DateRange("date", start, end))
-    if source:
-        words = re.findall(r"\w+", source.lower())
+    for fieldname, value in (("source", source), ("place", place)):
+        words = re.findall(r"\w+", value.lower()) if value else []
         if words:
-            parts.append(wq.And([wq.Term("source", w) for w in words]))
+            parts.append(wq.And([wq.Term(fieldname, w) for w in words]))
     return wq.And(parts) if parts else None
 
 

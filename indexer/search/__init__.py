@@ -22,7 +22,7 @@ from ..query import ParsedQuery
 from ..query.filters import restriction
 from ..query.limits import check_paging, check_query, check_sort, check_window
 from ..query.terms import QueryTerms, query_terms
-from . import snippets
+from . import facets, snippets
 from .explain import explain as explain_hit
 from .handles import Handle, close_handles, open_handle
 from .scope import Ranked, rank
@@ -37,10 +37,11 @@ __all__ = ["close_handles", "get", "highlight", "open_handle", "search", "warm"]
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
            page: int = 1, date_from: str | None = None, date_to: str | None = None,
            source: str | None = None, translate: bool = True, explain: bool = False,
-           sort: str = "relevance") -> Results:
+           sort: str = "relevance", place: str | None = None) -> Results:
     """Ranked hits for `query` in either language; see the README for the query syntax.
 
-    `sort`: `relevance`, or `newest`/`oldest` by the releases' dates (undated ones last).
+    `sort`: `relevance`, or `newest`/`oldest` by the releases' dates (undated ones last). The results'
+    `facets` count the whole result set by language, year, source and place.
     `translate=False` searches the words only as typed (no dictionary); `explain=True` fills each
     hit's `paths` and `matched` (at some cost: every matching document records its terms).
     """
@@ -52,13 +53,15 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     parsed = handle.parser.parse(query, translate, lang)
     lang = parsed.lang
     window = check_window(limit, page)
-    ranked, total = rank(handle, parsed, lang, restriction(date_from, date_to, source), window, sort)
+    filters = restriction(date_from, date_to, source, place)
+    ranked, matched = rank(handle, parsed, lang, filters, window, sort)
+    total = len(matched)
     marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
     hits = [_hit(handle, parsed, r, explain, marks) for r in ranked[(page - 1) * limit: window]]
-    suggestion = suggest(handle, query, lang, date_from, date_to, source, total) if total < SUGGEST_BELOW else None
+    suggestion = suggest(handle, query, lang, filters, total) if total < SUGGEST_BELOW else None
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
-                   hits=hits)
+                   hits=hits, facets=facets.count(handle.reader, matched))
 
 
 def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:
@@ -96,7 +99,7 @@ def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict
     started = time.perf_counter()
     handle = open_handle(index_dir)
     terms, postings = handle.reader.warm(budget)
-    handle.reader.column("date")  # what sorting by date reads
+    facets.warm(handle.reader)  # what facets and sorting by date read
     words = _warm_words(handle)
     return {"generation": handle.gen.name, "terms": terms, "postings": postings, "words": words,
             "seconds": round(time.perf_counter() - started, 2)}

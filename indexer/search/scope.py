@@ -67,8 +67,8 @@ def best(handle: Handle, found: Postings, window: int, sort: str) -> Postings:
 
 
 def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | None,
-         window: int, sort: str = "relevance") -> tuple[list[Ranked], int]:
-    """The best `window` results and how many there are in all. With `lang` (and twin links), both
+         window: int, sort: str = "relevance") -> tuple[list[Ranked], np.ndarray]:
+    """The best `window` results and the document numbers of all of them. With `lang` (and twin links), both
     languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
     reader = handle.reader
     filters = both(filters, parsed.restriction)
@@ -91,11 +91,11 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
         chosen = best(handle, Postings(docs, scores), window, sort)
         found_how = how[np.searchsorted(docs, chosen.docs)]
         return [Ranked(d, s, h != TWIN, h != OWN) for d, s, h in
-                zip(chosen.docs.tolist(), chosen.scores.tolist(), found_how.tolist(), strict=True)], len(docs)
+                zip(chosen.docs.tolist(), chosen.scores.tolist(), found_how.tolist(), strict=True)], docs
     if lang:
         language = reader.mask(filters_language(lang))
         allowed = language if allowed is None else language & allowed
     if allowed is not None:
         found = found.only(allowed)
     chosen = best(handle, found, window, sort)
-    return [Ranked(d, s) for d, s in zip(chosen.docs.tolist(), chosen.scores.tolist(), strict=True)], len(found)
+    return [Ranked(d, s) for d, s in zip(chosen.docs.tolist(), chosen.scores.tolist(), strict=True)], found.docs

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..errors import QueryError
 from ..query import OPERATORS
-from ..query.filters import restriction
 from .handles import Handle
 from .scope import rank
 
@@ -14,8 +14,7 @@ from .scope import rank
 TYPED_WORD = re.compile(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])")
 
 
-def suggest(handle: Handle, query: str, lang: str | None, date_from: str | None, date_to: str | None,
-            source: str | None, total: int) -> str | None:
+def suggest(handle: Handle, query: str, lang: str | None, filters: Any | None, total: int) -> str | None:
     """A spelling correction from the index's own vocabulary, if it finds more than `query` did.
 
     Each unknown word is replaced by the known word nearest to it (one edit before two), and among
@@ -36,5 +35,5 @@ def suggest(handle: Handle, query: str, lang: str | None, date_from: str | None,
         better_q = handle.parser.parse(corrected)
     except QueryError:  # corrected into stop words only
         return None
-    _, better = rank(handle, better_q, lang, restriction(date_from, date_to, source), 1)
-    return corrected if better > total else None
+    _, better = rank(handle, better_q, lang, filters, 1)
+    return corrected if len(better) > total else None

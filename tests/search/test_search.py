@@ -204,7 +204,7 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path):
 
 def test_results_serialize_to_json_ready_dicts(seed_index):
     data = indexer.search("Luohu", index_dir=seed_index).to_dict()
-    assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits"}
+    assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits", "facets"}
     assert data["hits"][0]["id"] == S002
 
 
@@ -244,3 +244,22 @@ def test_undated_releases_come_last_in_either_date_order(seed_index):
 def test_an_unknown_sort_is_a_query_error(seed_index):
     with pytest.raises(indexer.QueryError, match="sort must be one of relevance, newest, oldest"):
         indexer.search("London", index_dir=seed_index, sort="random")
+
+
+def test_facets_count_the_whole_result_set_not_just_the_page(seed_index):
+    results = indexer.search("London", index_dir=seed_index, limit=1)
+    assert len(results.hits) == 1 and results.total == 4
+    assert results.facets == {
+        "lang": [("de", 2), ("en", 2)],
+        "year": [("2019", 2), ("2023", 1), ("2025", 1)],  # in order, for a histogram
+        "source": [("PRNewswire", 1), ("SHINE", 1), ("die-nachrichten.at", 1), ("ots/PRNewswire", 1)],
+        "place": [("Chengdu, China", 2), ("Luohu, Shenzhen, China", 1)],  # 004 names no place
+    }
+    assert sum(n for _, n in results.facets["lang"]) == results.total
+
+
+def test_facets_follow_the_filters_and_a_place_filter_narrows(seed_index):
+    results = indexer.search("London", index_dir=seed_index, place="Chengdu")
+    assert sorted(h.id for h in results) == [S000, S001]
+    assert results.facets["place"] == [("Chengdu, China", 2)] and results.facets["year"] == [("2019", 2)]
+    assert indexer.search("London", index_dir=seed_index, lang="de").facets["lang"] == [("de", 2)]

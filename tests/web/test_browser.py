@@ -208,3 +208,16 @@ def test_sort_select_orders_the_results_by_date_without_javascript(browser, base
     expect(tab.locator("#f-sort")).to_have_value("newest")  # kept, and kept by the pager's links
     assert "sort=newest" in tab.locator(".pager").get_by_role("link", name="Next").get_attribute("href")
     context.close()
+
+
+def test_click_a_year_facet_to_narrow_the_results(page, base_url):
+    search(page, base_url, "Rotterdam")
+    year = page.locator(".facet-year li a").first
+    label = year.locator(".value").inner_text()
+    count = int(year.locator(".count").inner_text())
+    year.click()
+    page.wait_for_url(f"**from={label}*")
+    expect(page.locator(".summary")).to_contain_text(f"{count} result")
+    dates = page.locator("ol.results > li > article.hit time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates and all(d.startswith(label) for d in dates)
+    expect(page.locator(".facet-year [aria-current]")).to_contain_text(label)

@@ -519,3 +519,17 @@ def test_page_has_a_sort_select_that_keeps_its_choice(client):
     assert '<select id="f-sort" name="sort">' in html and '<option value="oldest" selected>' in html
     _, html = page(client, "/?q=Rotterdam&sort=bogus")  # the page is lenient: the default order
     assert '<option value="relevance" selected>' in html
+
+
+def test_facets_are_in_the_api_and_narrow_the_search_on_the_page(client):
+    data = client.get("/api/search?q=Rotterdam").get_json()
+    assert set(data["facets"]) == {"lang", "year", "source", "place"}
+    assert sum(n for _, n in data["facets"]["lang"]) == data["total"]
+    _, html = page(client, "/?q=Rotterdam&ui=en")
+    assert '<section class="facets" aria-label="Results by">' in html and "<meter " in html
+    year, count = data["facets"]["year"][0]
+    assert f'href="/?q=Rotterdam&amp;from={year}&amp;to={year}"' in html
+    narrowed = client.get(f"/api/search?q=Rotterdam&from={year}&to={year}").get_json()
+    assert narrowed["total"] == count
+    _, html = page(client, f"/?q=Rotterdam&from={year}&to={year}&ui=en")
+    assert '<span aria-current="true"><span class="value">' + year in html and 'class="remove"' in html
