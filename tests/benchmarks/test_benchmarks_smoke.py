@@ -87,3 +87,15 @@ def test_matchers_benchmark_times_both_rankings_on_the_same_queries(seed_index: 
     assert (result["questions"], result["releases"], result["segments"]) == (5, 5, 1)
     assert result["same_top10"] == 5  # one segment: the same documents and scores
     assert result["arrays_ms"]["p50"] > 0 and result["whoosh_matchers_ms"]["p50"] > 0
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_facets_benchmark_times_searches_and_their_facet_counting(seed_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "facets.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.facets", "--index", str(seed_index), "--queries", "5",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert (result["queries"], result["releases"]) == (5, 5)
+    assert 0 < result["facets_ms"]["p50"] < result["search_ms"]["p50"]
+    assert "facets are" in done.stdout
