@@ -25,6 +25,7 @@ from . import store
 from .config import INDEX_ENV, SOURCE_ENV, check_settings, resolve_index_dir
 from .errors import IndexNotFoundError
 from .query.limits import SORTS
+from .search import export
 from .twins import TwinState
 from .twins import explain as explain_twin
 
@@ -105,6 +106,10 @@ def _reading_commands(sub, common: argparse.ArgumentParser) -> None:
     c.add_argument("--facets", action="store_true",
                    help="also show how all the results divide by language, year, source and place")
     c.add_argument("--json", action="store_true", help="print the results as JSON (facets included)")
+    c.add_argument("--csv", action="store_true",
+                   help="print every result (up to 10,000) as CSV for a spreadsheet: id, language, date, title, "
+                   "source, place, url, twin, score")
+    c.add_argument("--jsonl", action="store_true", help="print every result (up to 10,000) as JSON lines")
     c.add_argument("--explain", action="store_true",
                    help="show how each hit was found: its own text, translated query words, or its twin")
     c.set_defaults(run=run_search)
@@ -191,6 +196,8 @@ def _terminal(snippet_html: str) -> str:
 
 
 def run_search(args) -> int:
+    if args.csv or args.jsonl:
+        return _export(args)
     results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page,
                              date_from=args.date_from, date_to=args.date_to, source=args.source, sort=args.sort,
                              place=args.place, explain=args.explain)
@@ -220,6 +227,16 @@ def run_search(args) -> int:
             out.print(f"   [dim]twin ({(hit.twin_lang or '').upper()}): {escape(hit.twin)}[/]")
         if hit.paths is not None:
             out.print(f"   [dim]found through: {escape(_explanation(hit))}[/]")
+    return 0
+
+
+def _export(args) -> int:
+    """`search --csv` / `--jsonl`: the whole result set on stdout; a note on stderr when it was cut."""
+    found = export.rows(args.query, index_dir=args.index, lang=args.lang, date_from=args.date_from,
+                        date_to=args.date_to, source=args.source, place=args.place, sort=args.sort)
+    sys.stdout.write(export.to_csv(found) if args.csv else export.to_jsonl(found))
+    if found.cut:
+        print(f"exported the first {len(found.rows):,} of {found.total:,} results", file=sys.stderr)
     return 0
 
 

@@ -20,7 +20,7 @@ import indexer
 from indexer.errors import IndexFormatError
 from indexer.query.limits import MAX_QUERY_CHARS, SORTS
 
-from . import i18n
+from . import exports, i18n
 from .views import bp
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
     app.json.sort_keys = False  # keep the core's field order: id, lang, title, ...
     app.json.ensure_ascii = False
     app.register_blueprint(bp)
+    app.register_blueprint(exports.bp)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # readable HTML source
     app.jinja_env.globals.update(t=_t, also_in=_also_in, doc_twin_label=_doc_twin_label, number=_number,
                                  lang_name=_lang_name, search_languages=_search_languages,
@@ -90,7 +91,7 @@ def _finish_response(response):
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith(("/api/", "/export.", "/feed.")) or request.path == "/healthz"
 
 
 def _http_error(e: HTTPException):

@@ -210,6 +210,13 @@ def facet_selected(p: SearchParams, name: str, value: str) -> bool:
 
 
 @bp.app_template_global()
+def export_url(endpoint: str) -> str:
+    """A download or feed of the current search, with its parameters (not the page)."""
+    args = {k: v for k, v in request.args.items() if k not in ("ui", "page") and v}
+    return url_for(endpoint, **args)
+
+
+@bp.app_template_global()
 def search_url(**params: Any) -> str:
     """A search URL with the given parameters, leaving out the empty ones."""
     return url_for("web.search", **{k: v for k, v in params.items() if v not in (None, "")})

@@ -221,3 +221,20 @@ def test_click_a_year_facet_to_narrow_the_results(page, base_url):
     dates = page.locator("ol.results > li > article.hit time").evaluate_all("els => els.map(e => e.dateTime)")
     assert dates and all(d.startswith(label) for d in dates)
     expect(page.locator(".facet-year [aria-current]")).to_contain_text(label)
+
+
+def test_download_the_results_as_csv_and_find_the_feed_link(browser, base_url, tmp_path):
+    context = browser.new_context(locale="en-US", accept_downloads=True)
+    tab = context.new_page()
+    tab.goto(base_url + "/?q=Rotterdam&sort=newest")
+    with tab.expect_download() as download:
+        tab.locator(".exports").get_by_role("link", name="CSV").click()
+    saved = tmp_path / "results.csv"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "twinsearch-Rotterdam.csv"
+    lines = saved.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "id,lang,date,title,source,place,url,twin,score" and len(lines) > 20
+    feed = tab.locator(".exports").get_by_role("link", name="Follow this search (Atom)")
+    assert feed.get_attribute("href") == "/feed.atom?q=Rotterdam&sort=newest"
+    assert tab.locator('link[rel="alternate"][type="application/atom+xml"]').count() == 1
+    context.close()
