@@ -18,7 +18,7 @@ from . import build, store, translation
 from .config import resolve_index_dir, resolve_sources
 from .errors import IndexerError, IndexFormatError, IndexNotFoundError, QueryError, SourceNotFoundError
 from .model import Document, Hit, Link, Report, Results, Skipped
-from .search import close_handles, get, highlight, search, warm
+from .search import close_handles, get, highlight, related, search, warm
 from .twins import load_links
 
 DEFAULT_INDEX_DIR = resolve_index_dir()
@@ -30,7 +30,7 @@ except metadata.PackageNotFoundError:  # run from a checkout that was never inst
 __all__ = [
     "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexFormatError", "IndexNotFoundError", "IndexerError", "Link",
     "QueryError", "Report", "Results", "Skipped", "SourceNotFoundError", "close_handles", "get", "highlight", "rebuild",
-    "search", "status", "twins", "update", "warm",
+    "related", "search", "status", "twins", "update", "warm",
 ]
 
 

@@ -125,7 +125,7 @@ def document(doc_id: str):
         body, title = [Markup.escape(part) for part in paragraphs], Markup.escape(doc.get("title") or "")
     twin = indexer.get(doc["twin"], index_dir=index_dir()) if doc.get("twin") else None
     return render_template("doc.html", doc=doc, title=title, body=body, twin=twin, p=p,
-                           safe_url=safe_url(doc.get("url")))
+                           safe_url=safe_url(doc.get("url")), related=indexer.related(doc_id, index_dir=index_dir()))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -165,6 +165,18 @@ def api_document(doc_id: str):
     if doc is None:
         return api_error(404, f"no document with id {doc_id!r}")
     return jsonify(doc)
+
+
+@bp.route("/api/related/<path:doc_id>")
+def api_related(doc_id: str):
+    """Up to 5 releases like this one, in either language (its twin excluded); 404 for an unknown id."""
+    try:
+        if indexer.get(doc_id, index_dir=index_dir()) is None:
+            return api_error(404, f"no document with id {doc_id!r}")
+        found = indexer.related(doc_id, index_dir=index_dir())
+    except indexer.IndexNotFoundError as e:
+        return api_error(503, str(e))
+    return jsonify({"id": doc_id, "related": [hit.to_dict() for hit in found]})
 
 
 @bp.route("/healthz")

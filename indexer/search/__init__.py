@@ -25,13 +25,14 @@ from ..query.terms import QueryTerms, query_terms
 from . import facets, snippets
 from .explain import explain as explain_hit
 from .handles import Handle, close_handles, open_handle
+from .related import distinctive_words
 from .scope import Ranked, rank
 from .suggest import suggest
 
 SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer hits than this
 WARM_WORD_DOCUMENTS = 2000  # releases whose words `warm` analyzes in advance
 
-__all__ = ["close_handles", "get", "highlight", "open_handle", "search", "warm"]
+__all__ = ["close_handles", "get", "highlight", "open_handle", "related", "search", "warm"]
 
 
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
@@ -128,6 +129,22 @@ def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
         "editor": stored.get("editor"),
         "url": stored.get("url"), "path": stored.get("path"), "twin": twin, "twin_score": score,
     }
+
+
+def related(doc_id: str, index_dir: str | Path | None = None, limit: int = 5) -> list[Hit]:
+    """Up to `limit` releases most like `doc_id` ("more like this"), in either language, without it and its
+    twin (which has a link of its own); [] for an unknown id. See `related.py`."""
+    handle = open_handle(index_dir)
+    stored = handle.reader.document(doc_id)
+    if stored is None:
+        return []
+    words = distinctive_words(handle, f"{stored.get('title') or ''}\n{stored.get('body') or ''}")
+    twin, _ = handle.partners.get(doc_id, (None, 0.0))
+    try:
+        results = search(" ".join(words), index_dir=index_dir, limit=limit + 2)
+    except QueryError:  # no distinctive word at all
+        return []
+    return [hit for hit in results.hits if hit.id not in (doc_id, twin)][:limit]
 
 
 def highlight(text: str, query: str, lang: str | None, index_dir: str | Path | None = None) -> str:

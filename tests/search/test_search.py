@@ -263,3 +263,12 @@ def test_facets_follow_the_filters_and_a_place_filter_narrows(seed_index):
     assert sorted(h.id for h in results) == [S000, S001]
     assert results.facets["place"] == [("Chengdu, China", 2)] and results.facets["year"] == [("2019", 2)]
     assert indexer.search("London", index_dir=seed_index, lang="de").facets["lang"] == [("de", 2)]
+
+
+def test_related_releases_come_in_both_languages_without_the_release_and_its_twin(seed_index):
+    related = indexer.related(S000, index_dir=seed_index)
+    ids = [h.id for h in related]
+    assert 0 < len(ids) <= 5 and S000 not in ids and S001 not in ids
+    assert {h.lang for h in related} == {"de", "en"} and ids[:2] == [S004, S002]
+    assert indexer.related("nope", index_dir=seed_index) == []
+    assert len(indexer.related(S004, index_dir=seed_index, limit=2)) == 2

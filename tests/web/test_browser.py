@@ -238,3 +238,15 @@ def test_download_the_results_as_csv_and_find_the_feed_link(browser, base_url, t
     assert feed.get_attribute("href") == "/feed.atom?q=Rotterdam&sort=newest"
     assert tab.locator('link[rel="alternate"][type="application/atom+xml"]').count() == 1
     context.close()
+
+
+def test_follow_a_related_release_from_a_document(page, base_url):
+    page.goto(base_url + f"/doc/{PAIR_DE}")
+    related = page.locator("section.related li a")
+    expect(related.first).to_be_visible()
+    hrefs = [a.get_attribute("href") for a in related.all()]
+    assert hrefs and f"/doc/{PAIR_EN}" not in hrefs and f"/doc/{PAIR_DE}" not in hrefs  # the twin has its own link
+    first = related.first.get_attribute("href")
+    related.first.click()
+    page.wait_for_url(f"**{first}")
+    expect(page.locator("article.document h1")).to_be_visible()

@@ -533,3 +533,13 @@ def test_facets_are_in_the_api_and_narrow_the_search_on_the_page(client):
     assert narrowed["total"] == count
     _, html = page(client, f"/?q=Rotterdam&from={year}&to={year}&ui=en")
     assert '<span aria-current="true"><span class="value">' + year in html and 'class="remove"' in html
+
+
+def test_the_document_page_and_the_api_list_related_releases(client):
+    data = client.get(f"/api/related/{S000}").get_json()
+    ids = [hit["id"] for hit in data["related"]]
+    assert data["id"] == S000 and 0 < len(ids) <= 5 and S000 not in ids
+    assert client.get("/api/related/nope").status_code == 404
+    _, html = page(client, f"/doc/{S000}?ui=en")
+    assert '<h2 id="related-heading">Related releases</h2>' in html
+    assert f'<a href="/doc/{ids[0]}">' in html
