@@ -103,6 +103,9 @@ def _reading_commands(sub, common: argparse.ArgumentParser) -> None:
     c.add_argument("--to", dest="date_to", metavar="DATE", help="only releases dated up to DATE (its whole period)")
     c.add_argument("--source", help="only releases from this source (also the sources they cite)")
     c.add_argument("--place", help="only releases from this place")
+    c.add_argument("--exact", action="store_true",
+                   help="search exactly what is typed: when nothing is found, do not search a compound's parts "
+                   "or the spelling suggestion instead")
     c.add_argument("--facets", action="store_true",
                    help="also show how all the results divide by language, year, source and place")
     c.add_argument("--json", action="store_true", help="print the results as JSON (facets included)")
@@ -200,7 +203,7 @@ def run_search(args) -> int:
         return _export(args)
     results = indexer.search(args.query, index_dir=args.index, lang=args.lang, limit=args.limit, page=args.page,
                              date_from=args.date_from, date_to=args.date_to, source=args.source, sort=args.sort,
-                             place=args.place, explain=args.explain)
+                             place=args.place, exact=args.exact, explain=args.explain)
     if results.total and results.page > results.pages:
         raise indexer.QueryError(f"there is no page {results.page}: the {results.total} results fill "
                                  f"{results.pages} page{'s' if results.pages > 1 else ''}")
@@ -211,7 +214,10 @@ def run_search(args) -> int:
     first = (results.page - 1) * results.limit + 1
     out.print(f"{results.total} result{'' if results.total == 1 else 's'} for {escape(results.query)!s} (page "
               f"{results.page} of {results.pages}, {results.elapsed_ms:.0f} ms)")
-    if results.suggestion:
+    if results.showing:
+        out.print(f"showing results for: [bold]{escape(results.showing)}[/] (--exact searches "
+                  f"{escape(results.query)} as typed)")
+    elif results.suggestion:
         out.print(f"did you mean: [bold]{escape(results.suggestion)}[/]?")
     if args.facets:
         for name, counts in results.facets.items():

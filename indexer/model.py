@@ -85,6 +85,7 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     # over the whole result set: {"lang": [("de", 12), ...], "year": [("2019", 3), ...], "source": ..., "place": ...}
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    showing: str | None = None  # the query searched instead of `query` (its compounds split, or a suggestion)
 
     def __iter__(self):
         return iter(self.hits)

@@ -42,6 +42,7 @@ class SearchParams:
     source: str | None = None
     place: str | None = None
     sort: str = SORTS[0]
+    exact: bool = False  # search exactly what was typed: no parts of compounds, no suggestion in its place
     asked_page: int | None = None  # the page as given, when it was a number
     notices: list[tuple[str, dict]] = field(default_factory=list)
 
@@ -92,6 +93,7 @@ def page_params(args: MultiDict) -> SearchParams:
             setattr(p, name, value)
     sort = clean_text(args.get("sort", "")).lower()
     p.sort = sort if sort in SORTS else SORTS[0]  # an unknown order is the default one
+    p.exact = args.get("exact", "") in ("1", "true", "yes")
     return p
 
 
@@ -124,6 +126,10 @@ def api_params(args: MultiDict) -> SearchParams:
     if sort not in SORTS:
         raise ParamError(f"parameter sort must be one of: {', '.join(SORTS)}")
     p.sort = sort
+    exact = args.get("exact", "").strip().lower()
+    if exact not in ("", "0", "1", "true", "false"):
+        raise ParamError("parameter exact must be 1 or 0")
+    p.exact = exact in ("1", "true")
     return p
 
 

@@ -59,7 +59,8 @@ def pair_twins(hits: list) -> list[Entry]:
 
 def run_search(p: SearchParams) -> Any:
     return indexer.search(p.q, index_dir=index_dir(), lang=p.lang, limit=p.limit, page=p.page,
-                          date_from=p.date_from, date_to=p.date_to, source=p.source, place=p.place, sort=p.sort)
+                          date_from=p.date_from, date_to=p.date_to, source=p.source, place=p.place, sort=p.sort,
+                          exact=p.exact)
 
 
 def pager(page: int, pages: int) -> list[int | None]:

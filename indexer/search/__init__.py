@@ -19,6 +19,7 @@ from ..analysis import remembered_words
 from ..errors import QueryError
 from ..model import Hit, Results
 from ..query import ParsedQuery
+from ..query.decompound import decompound
 from ..query.filters import restriction
 from ..query.limits import check_paging, check_query, check_sort, check_window
 from ..query.terms import QueryTerms, query_terms
@@ -38,11 +39,13 @@ __all__ = ["close_handles", "get", "highlight", "open_handle", "related", "searc
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,
            page: int = 1, date_from: str | None = None, date_to: str | None = None,
            source: str | None = None, translate: bool = True, explain: bool = False,
-           sort: str = "relevance", place: str | None = None) -> Results:
+           sort: str = "relevance", place: str | None = None, exact: bool = False) -> Results:
     """Ranked hits for `query` in either language; see the README for the query syntax.
 
     `sort`: `relevance`, or `newest`/`oldest` by the releases' dates (undated ones last). The results'
-    `facets` count the whole result set by language, year, source and place.
+    `facets` count the whole result set by language, year, source and place. Unless `exact`, a compound the
+    archive never uses is searched as its parts, and a query that finds nothing but has a spelling
+    suggestion is searched as the suggestion; `showing` then says what was searched instead.
     `translate=False` searches the words only as typed (no dictionary); `explain=True` fills each
     hit's `paths` and `matched` (at some cost: every matching document records its terms).
     """
@@ -51,18 +54,26 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     limit, page, lang = check_paging(limit, page, lang)
     sort = check_sort(sort)
     handle = open_handle(index_dir)
-    parsed = handle.parser.parse(query, translate, lang)
-    lang = parsed.lang
     window = check_window(limit, page)
     filters = restriction(date_from, date_to, source, place)
-    ranked, matched = rank(handle, parsed, lang, filters, window, sort)
+    searched, parsed = query, handle.parser.parse(query, translate, lang)
+    ranked, matched = rank(handle, parsed, parsed.lang, filters, window, sort)
+    suggestion = suggest(handle, query, parsed.lang, filters, len(matched)) if len(matched) < SUGGEST_BELOW else None
+    if not len(matched) and not exact:  # nothing found: the compounds' parts, else the suggestion, may find some
+        split = decompound(query, lambda word: handle.reader.document_frequency(word) > 0)
+        for instead in dict.fromkeys(q for q in (split, suggestion) if q and q != query):
+            instead_parsed = handle.parser.parse(instead, translate, lang)
+            instead_ranked, instead_matched = rank(handle, instead_parsed, instead_parsed.lang, filters, window, sort)
+            if len(instead_matched):
+                searched, parsed, ranked, matched = instead, instead_parsed, instead_ranked, instead_matched
+                break
     total = len(matched)
     marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
     hits = [_hit(handle, parsed, r, explain, marks) for r in ranked[(page - 1) * limit: window]]
-    suggestion = suggest(handle, query, lang, filters, total) if total < SUGGEST_BELOW else None
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
-                   hits=hits, facets=facets.count(handle.reader, matched))
+                   hits=hits, facets=facets.count(handle.reader, matched),
+                   showing=searched if searched != query else None)
 
 
 def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:

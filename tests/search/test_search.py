@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 
@@ -38,8 +39,28 @@ def test_transliterated_german_finds_the_umlaut_spelling(seed_index, query, doc)
 
 
 def test_misspelling_suggests_the_index_vocabulary(seed_index):
+    results = indexer.search("Shangai", index_dir=seed_index, exact=True)
+    assert (results.total, results.suggestion, results.showing) == (0, "shanghai", None)
+
+
+def test_a_query_that_finds_nothing_shows_the_suggestions_results_instead(seed_index):
     results = indexer.search("Shangai", index_dir=seed_index)
-    assert (results.total, results.suggestion) == (0, "shanghai")
+    assert (results.suggestion, results.showing) == ("shanghai", "shanghai")
+    assert [h.id for h in results] == [S004] and results.query == "Shangai"
+
+
+def test_an_unknown_compound_is_searched_as_its_known_parts(tmp_path):
+    records = [{"id": "fl", "lang": "de", "title": "Flüchtlinge an der Grenze",
+                "body": "Viele Flüchtlinge warten."},
+               {"id": "kr", "lang": "de", "title": "Die Krise der Banken", "body": "Eine Krise trifft die Banken."},
+               {"id": "x", "lang": "de", "title": "Wetter", "body": "Morgen regnet es in Hamburg."}]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "r.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    indexer.rebuild(source=tmp_path / "src", index_dir=tmp_path / "index")
+    results = indexer.search("Flüchtlingskrise", index_dir=tmp_path / "index")
+    assert results.showing == "Flüchtlinge Krise" and sorted(h.id for h in results) == ["fl", "kr"]
+    assert indexer.search("Flüchtlingskrise", index_dir=tmp_path / "index", exact=True).total == 0
+    assert indexer.search("Bankenkrise", index_dir=tmp_path / "index").showing is None  # found as it is
 
 
 def test_suggestion_keeps_the_rest_of_the_query(seed_index):
@@ -204,7 +225,8 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path):
 
 def test_results_serialize_to_json_ready_dicts(seed_index):
     data = indexer.search("Luohu", index_dir=seed_index).to_dict()
-    assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits", "facets"}
+    assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits", "facets",
+                         "showing"}
     assert data["hits"][0]["id"] == S002
 
 

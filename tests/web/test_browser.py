@@ -250,3 +250,13 @@ def test_follow_a_related_release_from_a_document(page, base_url):
     related.first.click()
     page.wait_for_url(f"**{first}")
     expect(page.locator("article.document h1")).to_be_visible()
+
+
+def test_showing_results_for_a_suggestion_and_searching_instead_for_the_typed_words(page, base_url):
+    search(page, base_url, "Rotterdan")
+    expect(page.locator(".showing")).to_contain_text("Showing results for: rotterdam")
+    expect(page.locator("ol.results > li").first).to_be_visible()
+    page.locator(".showing").get_by_role("link", name="Rotterdan").click()
+    page.wait_for_url("**exact=1*")
+    expect(page.locator(".message.empty")).to_be_visible()
+    expect(page.locator(".suggestion")).to_contain_text("Did you mean")

@@ -132,9 +132,9 @@ def test_no_results_shows_tips(client):
 
 
 def test_suggestion_is_a_link(client, web_index):
-    expected = indexer.search("Shangai", index_dir=web_index).suggestion
+    expected = indexer.search("Shangai", index_dir=web_index, exact=True).suggestion
     assert expected  # the core offers one for this misspelling
-    _, html = page(client, "/?q=Shangai")
+    _, html = page(client, "/?q=Shangai&exact=1")
     assert f'href="/?q={expected}"' in html
 
 
@@ -543,3 +543,14 @@ def test_the_document_page_and_the_api_list_related_releases(client):
     _, html = page(client, f"/doc/{S000}?ui=en")
     assert '<h2 id="related-heading">Related releases</h2>' in html
     assert f'<a href="/doc/{ids[0]}">' in html
+
+
+def test_a_page_that_found_nothing_shows_the_suggestions_results_and_offers_the_typed_query(client):
+    _, html = page(client, "/?q=Shangai&ui=en")
+    assert "Showing results for: <strong>shanghai</strong>" in html
+    assert 'Search instead for: <a href="/?q=Shangai&amp;exact=1" rel="nofollow">Shangai</a>' in html
+    assert '<ol class="results"' in html
+    _, html = page(client, "/?q=Shangai&exact=1&ui=en")
+    assert "Showing results for" not in html and 'Did you mean:' in html and 'href="/?q=shanghai"' in html
+    assert client.get("/api/search?q=Shangai").get_json()["showing"] == "shanghai"
+    assert client.get("/api/search?q=Shangai&exact=1").get_json()["total"] == 0
