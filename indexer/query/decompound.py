@@ -2,7 +2,7 @@
 
 `Flüchtlingskrise` finds nothing in an archive that writes `Flüchtlinge` and `Krise` apart, and a
 searcher who typed it means those releases. So when a query finds nothing, each word the archive
-does not know that splits into parts it does know (`lang.compounds`) is replaced by the parts,
+does not know that splits into parts (`lang.compounds`), one of which it knows, is replaced by them,
 searched as if typed (`Flüchtlinge Krise`), and the search says so ("Showing results for ...").
 """
 
@@ -26,7 +26,7 @@ def decompound(text: str, known: Callable[[str], bool]) -> str:
         if not word[0].isupper() or known(word):
             return word
         found = compounds.split(word)
-        if len(found) < 2 or not all(known(part) for part in found):
+        if len(found) < 2 or not any(known(part) for part in found):
             return word
         return " ".join(part.capitalize() for part in found)
 

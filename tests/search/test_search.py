@@ -294,3 +294,8 @@ def test_related_releases_come_in_both_languages_without_the_release_and_its_twi
     assert {h.lang for h in related} == {"de", "en"} and ids[:2] == [S004, S002]
     assert indexer.related("nope", index_dir=seed_index) == []
     assert len(indexer.related(S004, index_dir=seed_index, limit=2)) == 2
+
+
+def test_a_compound_with_one_known_part_is_searched_as_its_parts(seed_index):
+    results = indexer.search("Technologiewandel", index_dir=seed_index)
+    assert results.showing == "Technologie Wandel" and results.total > 0
