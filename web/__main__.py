@@ -41,6 +41,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         f"{config.PROCESSES_ENV}; default: one per core)")
     parser.add_argument("--no-warm", dest="warm", action="store_false",
                         help="start serving at once instead of first loading the most used postings")
+    parser.add_argument("--check", action="store_true",
+                        help="only check the settings and that the address is free, then exit (0: it is)")
     parser.add_argument("--debug", action="store_true",
                         help="Flask's development server with reloader and debugger; never in production")
     args = parser.parse_args(argv)
@@ -64,24 +66,36 @@ def main(argv: list[str] | None = None) -> None:
         config.check_settings()  # a bad value would otherwise surface in the first search, as a query error
     except SettingError as e:
         sys.exit(f"error: {e}")
+    sock = _listen(args.host, args.port)  # before anything slow: a busy port is one line, at once
+    if args.check:
+        sock.close()
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(index_dir=args.index)  # logs the index folder and whether it holds an index
     if args.debug:
+        sock.close()
         app.run(host=args.host, port=args.port, debug=True)
         return
     if args.warm:
         _warm(args.index)
     if args.processes == 1:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+        waitress.serve(app, sockets=[sock], threads=args.threads)
     else:
-        _serve_processes(app, args)
+        _serve_processes(app, args, sock)
 
 
-def _serve_processes(app, args: argparse.Namespace) -> None:
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        return socket.create_server((host, port), backlog=1024)
+    except OSError as e:
+        sys.exit(f"error: cannot listen on {host}:{port}: {e.strerror or e} (is another server running there? "
+                 "choose another with --port)")
+
+
+def _serve_processes(app, args: argparse.Namespace, sock: socket.socket) -> None:
     """`args.processes` waitress servers accepting on one socket. They are forked after the warm-up
     and share its postings; each opens its own searchers (open files must not be shared)."""
     indexer.close_handles()
-    sock = socket.create_server((args.host, args.port), backlog=1024)
     children = []
     for _ in range(args.processes):
         pid = os.fork()

@@ -554,3 +554,15 @@ def test_a_page_that_found_nothing_shows_the_suggestions_results_and_offers_the_
     assert "Showing results for" not in html and 'Did you mean:' in html and 'href="/?q=shanghai"' in html
     assert client.get("/api/search?q=Shangai").get_json()["showing"] == "shanghai"
     assert client.get("/api/search?q=Shangai&exact=1").get_json()["total"] == 0
+
+
+def test_a_busy_port_is_one_line_before_any_work(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "web", "--port", str(port), "--check"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and len(done.stderr.splitlines()) == 1
+    assert done.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    free = subprocess.run([sys.executable, "-m", "web", "--port", str(port), "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert (free.returncode, free.stderr) == (0, "")
