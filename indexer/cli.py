@@ -319,10 +319,10 @@ def run_twins(args) -> int:
 def _print_twin_explanation(explained: dict) -> None:
     """`twins --explain ID` for a person: the verdict, the link, and each candidate's signals."""
     print(f"{explained['id']} ({explained.get('lang', '?')}): {explained['verdict']}")
-    link = explained.get("link")
-    if link:
-        stated = "  (stated)" if link["stated"] else ""
-        print(f"  link: {link['de']} <-> {link['en']}  score {link['score']:.3f}{stated}")
+    if explained.get("link"):
+        link = indexer.Link(**explained["link"])
+        stated = "  (stated)" if link.stated else ""
+        print(f"  link: {link.de} <-> {link.en}  score {link.score:.3f}{stated}")
     for c in explained.get("candidates", []):
         partner = f", linked to {c['linked_to']}" if c["linked_to"] else ""
         print(f"  candidate {c['id']}  score {c['score']:.3f}{partner}")
