@@ -62,7 +62,10 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     if not len(matched) and not exact:  # nothing found: the compounds' parts, else the suggestion, may find some
         split = decompound(query, lambda word: handle.reader.document_frequency(word) > 0)
         for instead in dict.fromkeys(q for q in (split, suggestion) if q and q != query):
-            instead_parsed = handle.parser.parse(instead, translate, lang)
+            try:
+                instead_parsed = handle.parser.parse(instead, translate, lang)
+            except QueryError:  # the other reading has no words to search for either
+                continue
             instead_ranked, instead_matched = rank(handle, instead_parsed, instead_parsed.lang, filters, window, sort)
             if len(instead_matched):
                 searched, parsed, ranked, matched = instead, instead_parsed, instead_ranked, instead_matched
