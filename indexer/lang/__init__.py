@@ -25,17 +25,27 @@ NEUTRAL_CODE = "xx"
 PAIR = ("de", "en")  # the twin pair: linked and translated into each other
 
 _languages: dict[str, Language] = {}
+_stop_words: list[frozenset[str]] = []  # every registered language's search stop words, once computed
 
 
 def register(language: Language) -> Language:
     """Adds a language (or replaces one of the same code); returns it."""
     _languages[language.code] = language
+    _stop_words.clear()
     return language
 
 
 def unregister(code: str) -> None:
     """Removes a registered language (for tests that add one)."""
     _languages.pop(code, None)
+    _stop_words.clear()
+
+
+def search_stop_words() -> frozenset[str]:
+    """The words a search drops in any registered language: a query of only these has nothing to search for."""
+    if not _stop_words:
+        _stop_words.append(frozenset().union(*(language.search_stop_words for language in _languages.values())))
+    return _stop_words[0]
 
 
 def languages() -> tuple[Language, ...]:
@@ -80,4 +90,4 @@ for _name in MODULES:
 _neutral: Language = importlib.import_module(f"{__name__}.xx").LANGUAGE
 
 __all__ = ["MODULES", "NEUTRAL_CODE", "PAIR", "Language", "chain", "codes", "field_language", "field_languages",
-           "get", "languages", "other", "register", "unregister"]
+           "get", "languages", "other", "register", "search_stop_words", "unregister"]

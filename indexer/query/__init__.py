@@ -93,7 +93,7 @@ class Parser:
 
 def _has_words(text: str) -> bool:
     """Whether the query holds anything but operators and stop words (of any registered language)."""
-    stop = frozenset().union(*(language.search_stop_words for language in lang.languages()))
+    stop = lang.search_stop_words()
     return any(token.lower() not in OPERATORS and token.lower() not in stop for token in re.findall(r"\w+", text))
 
 

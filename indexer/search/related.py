@@ -22,7 +22,7 @@ DISTINCTIVE_WORD = re.compile(r"[^\W\d_]{4,}")  # letters only: no numbers, no q
 
 def distinctive_words(handle: Handle, text: str) -> list[str]:
     """The release's `WORDS` words of highest tf-idf in the archive."""
-    stop = frozenset().union(*(language.search_stop_words for language in lang.languages()))
+    stop = lang.search_stop_words()
     counts = Counter(w for w in DISTINCTIVE_WORD.findall(text) if w.lower() not in stop)
     documents = max(1, handle.reader.documents())
     scored = []
