@@ -239,7 +239,8 @@ def run_search(args) -> int:
 def _export(args) -> int:
     """`search --csv` / `--jsonl`: the whole result set on stdout; a note on stderr when it was cut."""
     found = export.rows(args.query, index_dir=args.index, lang=args.lang, date_from=args.date_from,
-                        date_to=args.date_to, source=args.source, place=args.place, sort=args.sort)
+                        date_to=args.date_to, source=args.source, place=args.place, sort=args.sort,
+                        exact=args.exact)
     sys.stdout.write(export.to_csv(found) if args.csv else export.to_jsonl(found))
     if found.cut:
         print(f"exported the first {len(found.rows):,} of {found.total:,} results", file=sys.stderr)

@@ -33,7 +33,7 @@ def _rows(sort: str | None = None, limit: int | None = None) -> export.Export:
     try:
         return export.rows(p.q, index_dir=current_app.config["TWINSEARCH_INDEX"], lang=p.lang,
                            date_from=p.date_from, date_to=p.date_to, source=p.source, place=p.place,
-                           sort=sort or p.sort, **kwargs)
+                           sort=sort or p.sort, exact=p.exact, **kwargs)
     except indexer.IndexNotFoundError as e:
         abort(503, description=str(e))
     except ValueError as e:  # a query or filter the core cannot answer

@@ -19,18 +19,16 @@ from ..analysis import remembered_words
 from ..errors import QueryError
 from ..model import Hit, Results
 from ..query import ParsedQuery
-from ..query.decompound import decompound
 from ..query.filters import restriction
 from ..query.limits import check_paging, check_query, check_sort, check_window
 from ..query.terms import QueryTerms, query_terms
 from . import facets, snippets
 from .explain import explain as explain_hit
+from .find import find
 from .handles import Handle, close_handles, open_handle
 from .related import distinctive_words
-from .scope import Ranked, rank
-from .suggest import suggest
+from .scope import Ranked
 
-SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer hits than this
 WARM_WORD_DOCUMENTS = 2000  # releases whose words `warm` analyzes in advance
 
 __all__ = ["close_handles", "get", "highlight", "open_handle", "related", "search", "warm"]
@@ -56,27 +54,14 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     handle = open_handle(index_dir)
     window = check_window(limit, page)
     filters = restriction(date_from, date_to, source, place)
-    searched, parsed = query, handle.parser.parse(query, translate, lang)
-    ranked, matched = rank(handle, parsed, parsed.lang, filters, window, sort)
-    suggestion = suggest(handle, query, parsed.lang, filters, len(matched)) if len(matched) < SUGGEST_BELOW else None
-    if not len(matched) and not exact:  # nothing found: the compounds' parts, else the suggestion, may find some
-        split = decompound(query, lambda word: handle.reader.document_frequency(word) > 0)
-        for instead in dict.fromkeys(q for q in (split, suggestion) if q and q != query):
-            try:
-                instead_parsed = handle.parser.parse(instead, translate, lang)
-            except QueryError:  # the other reading has no words to search for either
-                continue
-            instead_ranked, instead_matched = rank(handle, instead_parsed, instead_parsed.lang, filters, window, sort)
-            if len(instead_matched):
-                searched, parsed, ranked, matched = instead, instead_parsed, instead_ranked, instead_matched
-                break
-    total = len(matched)
+    found = find(handle, query, lang, filters, window, sort, translate, exact)
+    total = len(found.matched)
     marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
-    hits = [_hit(handle, parsed, r, explain, marks) for r in ranked[(page - 1) * limit: window]]
+    hits = [_hit(handle, found.parsed, r, explain, marks) for r in found.ranked[(page - 1) * limit: window]]
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
-                   suggestion=suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
-                   hits=hits, facets=facets.count(handle.reader, matched),
-                   showing=searched if searched != query else None)
+                   suggestion=found.suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
+                   hits=hits, facets=facets.count(handle.reader, found.matched),
+                   showing=found.searched if found.searched != query else None)
 
 
 def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..query.filters import restriction
 from ..query.limits import MAX_WINDOW, check_paging, check_query, check_sort
+from .find import find
 from .handles import open_handle
-from .scope import rank
 
 COLUMNS = ("id", "lang", "date", "title", "source", "place", "url", "twin", "score")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -36,23 +36,22 @@ class Export:
 
 def rows(query: str, index_dir: str | Path | None = None, lang: str | None = None, date_from: str | None = None,
          date_to: str | None = None, source: str | None = None, place: str | None = None,
-         sort: str = "relevance", limit: int = MAX_WINDOW) -> Export:
-    """Up to `limit` (at most `MAX_WINDOW`) results of `query` with their metadata, as `COLUMNS` dicts."""
+         sort: str = "relevance", limit: int = MAX_WINDOW, exact: bool = False) -> Export:
+    """Up to `limit` (at most `MAX_WINDOW`) results of `query` with their metadata, as `COLUMNS` dicts: the
+    results `search` finds for the same arguments, in the same order."""
     query = check_query(query)
     _, _, lang = check_paging(1, 1, lang)
-    sort = check_sort(sort)
     handle = open_handle(index_dir)
-    parsed = handle.parser.parse(query, True, lang)
-    ranked, matched = rank(handle, parsed, parsed.lang, restriction(date_from, date_to, source, place),
-                           min(limit, MAX_WINDOW), sort)
+    result = find(handle, query, lang, restriction(date_from, date_to, source, place), min(limit, MAX_WINDOW),
+                  check_sort(sort), exact=exact)
     found = []
-    for r in ranked:
+    for r in result.ranked:
         stored = handle.reader.stored(r.docnum)
         twin, _ = handle.partners.get(stored["id"], (None, 0.0))
         found.append({"id": stored["id"], "lang": stored.get("lang"), "date": stored.get("date_text"),
                       "title": stored.get("title"), "source": stored.get("source"), "place": stored.get("place"),
                       "url": stored.get("url"), "twin": twin, "score": round(r.score, 4)})
-    return Export(found, len(matched))
+    return Export(found, len(result.matched))
 
 
 def to_csv(export: Export) -> str:

@@ -108,3 +108,12 @@ def test_cli_exports_csv_and_jsonl(index):
     assert done.returncode == 0 and done.stdout.splitlines()[1].startswith("004_bb1f38701c24e79a,en,2023-09-25,")
     done = subprocess.run([*run, "--jsonl", "--sort", "oldest"], cwd=ROOT, capture_output=True, text=True)
     assert json.loads(done.stdout.splitlines()[0])["id"] == S000
+
+
+def test_an_export_holds_what_the_page_shows_also_when_it_searched_the_suggestion_instead(client, index):
+    shown = indexer.search("Shangai", index_dir=index)
+    assert shown.showing == "shanghai" and shown.total > 0
+    text = client.get("/export.csv?q=Shangai").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [row["id"] for row in rows] == [hit.id for hit in shown]
+    assert client.get("/export.csv?q=Shangai&exact=1").headers["X-Total-Results"] == "0"
