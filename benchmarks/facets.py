@@ -20,7 +20,7 @@ from pathlib import Path
 
 import indexer
 from benchmarks import machine
-from benchmarks.speed import load_questions
+from benchmarks.speed import latency_summary, load_questions
 from indexer.search import facets
 from indexer.search.handles import open_handle
 from indexer.search.scope import rank
@@ -44,13 +44,7 @@ def measure(index: Path, queries: int) -> dict:
         sizes.append(len(matched))
     return {"index": str(index), "releases": handle.reader.documents(), "queries": len(questions),
             "result_set_p50": statistics.median(sizes), "result_set_max": max(sizes),
-            "search_ms": _summary(search_ms), "facets_ms": _summary(facet_ms)}
-
-
-def _summary(ms: list[float]) -> dict:
-    ordered = sorted(ms)
-    return {"p50": round(statistics.median(ms), 3), "p95": round(ordered[int(0.95 * (len(ms) - 1))], 3),
-            "mean": round(statistics.mean(ms), 3)}
+            "search_ms": latency_summary(search_ms), "facets_ms": latency_summary(facet_ms)}
 
 
 def main(argv: list[str] | None = None) -> int:
