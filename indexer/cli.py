@@ -220,6 +220,7 @@ def run_search(args) -> int:
     elif results.suggestion:
         out.print(f"did you mean: [bold]{escape(results.suggestion)}[/]?")
     if args.facets:
+        out.print(f"  {'tabs:':8}" + ", ".join(f"{code or 'all'} ({n})" for code, n in results.tabs.items()))
         for name, counts in results.facets.items():
             out.print(f"  {name + ':':8}{escape(', '.join(f'{value} ({n})' for value, n in counts)) or '-'}")
     for n, hit in enumerate(results, first):
@@ -229,7 +230,12 @@ def run_search(args) -> int:
         if meta:
             out.print(f"   [dim]{escape(meta)}[/]")
         out.print(f"   {_terminal(hit.snippet)}")
-        if hit.twin:
+        if hit.twin_hit:
+            twin = hit.twin_hit
+            out.print(f"   also in [{twin.lang.upper()}]: {escape(twin.title or twin.id)}  [dim]{escape(twin.id)}  "
+                      f"score {twin.score:.2f}[/]")
+            out.print(f"   {_terminal(twin.snippet)}")
+        elif hit.twin:
             out.print(f"   [dim]twin ({(hit.twin_lang or '').upper()}): {escape(hit.twin)}[/]")
         if hit.paths is not None:
             out.print(f"   [dim]found through: {escape(_explanation(hit))}[/]")

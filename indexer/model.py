@@ -68,6 +68,8 @@ class Hit:
     # translations of which query words it contains ({"cooperation": ["zusammenarbeit"]}).
     paths: list[str] | None = None
     matched: dict[str, list[str]] | None = None
+    # The twin, when it matched too but only through translation: it shares this hit's card (and count).
+    twin_hit: Hit | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,6 +88,8 @@ class Results:
     # over the whole result set: {"lang": [("de", 12), ...], "year": [("2019", 3), ...], "source": ..., "place": ...}
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     showing: str | None = None  # the query searched instead of `query` (its compounds split, or a suggestion)
+    # what `total` would be with `lang=` each language of the twin pair, and "" for all languages
+    tabs: dict[str, int] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.hits)

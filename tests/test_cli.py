@@ -179,6 +179,7 @@ def test_an_operator_only_query_is_one_line_and_exit_1(cli_index):
 def test_search_shows_facets_on_request(cli_index):
     r = cli("search", "London", "--facets", "--index", cli_index)
     lines = r.stdout.splitlines()
-    assert lines[1:3] == ["  lang:   de (2), en (2)", "  year:   2019 (2), 2023 (1), 2025 (1)"]
+    assert lines[1:4] == ["  tabs:   all (4), de (2), en (2)", "  lang:   de (2), en (2)",
+                          "  year:   2019 (2), 2023 (1), 2025 (1)"]
     r = cli("search", "London", "--place", "Luohu", "--json", "--index", cli_index)
     assert [h["id"] for h in json.loads(r.stdout)["hits"]] == [S002]

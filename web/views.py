@@ -31,7 +31,7 @@ def index_dir() -> str:
 
 @dataclass
 class Entry:
-    """One result as the page shows it: a hit, and its twin's hit when both are on this page."""
+    """One card as the page shows it: a hit, and its twin's hit when the twin shares its card."""
 
     hit: Any
     snippet: Markup
@@ -39,22 +39,11 @@ class Entry:
     twin_snippet: Markup | None = None
 
 
-def pair_twins(hits: list) -> list[Entry]:
-    """Folds a release and its twin into one entry, at the rank of the better of the two."""
-    by_id = {hit.id: hit for hit in hits}
-    shown: set[str] = set()
-    entries = []
-    for hit in hits:
-        if hit.id in shown:
-            continue
-        shown.add(hit.id)
-        entry = Entry(hit, Markup(hit.snippet))
-        twin = by_id.get(hit.twin) if hit.twin else None
-        if twin is not None and twin.id not in shown:
-            shown.add(twin.id)
-            entry.twin_hit, entry.twin_snippet = twin, Markup(twin.snippet)
-        entries.append(entry)
-    return entries
+def cards(hits: list) -> list[Entry]:
+    """One entry per hit; the core has already put a twin that matched only through translation on its
+    partner's card (`Hit.twin_hit`), so the page shows as many cards as `total` counts."""
+    return [Entry(hit, Markup(hit.snippet), hit.twin_hit, Markup(hit.twin_hit.snippet) if hit.twin_hit else None)
+            for hit in hits]
 
 
 def run_search(p: SearchParams) -> Any:
@@ -96,7 +85,7 @@ def search():
             return render_template("search.html", **context), 400
         if p.asked_page is not None and p.asked_page != results.page:
             p.notices.append(("param_notice_page", {"asked": p.asked_page, "page": results.page}))
-        context.update(results=results, entries=pair_twins(results.hits),
+        context.update(results=results, entries=cards(results.hits),
                        pages=pager(results.page, results.pages))
     return render_template("search.html", **context)
 

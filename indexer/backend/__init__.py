@@ -43,6 +43,10 @@ class Reader(Protocol):
     def matched_terms(self, q: Any, docnum: int) -> list[tuple[str, str]]:
         """The (field, term) leaves of `q` that document `docnum` contains, for explanations."""
 
+    def matches(self, q: Any, docs: np.ndarray) -> np.ndarray:
+        """Whether `q` matches each of `docs` (sorted document numbers): cheap for a few documents and an OR of
+        terms, which need not be scored or evaluated over the whole index."""
+
     def stored(self, docnum: int) -> dict:
         """The stored fields of a document number."""
 

@@ -58,6 +58,14 @@ def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = N
     return unique.astype(np.int32), scores, added
 
 
+def contains(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Whether each of `docs` is among `sorted_docs` (sorted, unique document numbers)."""
+    if not len(sorted_docs):
+        return np.zeros(len(docs), bool)
+    at = np.minimum(np.searchsorted(sorted_docs, docs), len(sorted_docs) - 1)
+    return sorted_docs[at] == docs
+
+
 def newest(found: Postings, window: int, days: np.ndarray, oldest: bool = False) -> Postings:
     """The first `window` documents by date (`days`: one day number per document, -1 where unknown),
     newest (or oldest) first, undated ones last; equal dates by score, then document order."""

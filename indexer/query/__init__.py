@@ -117,8 +117,3 @@ def _exclude_negations(q: wq.Query) -> wq.Query:
 def _has_error(q: wq.Query) -> bool:
     """Whoosh marks what it could not parse with an `error` attribute somewhere in the tree."""
     return bool(getattr(q, "error", None)) or any(_has_error(child) for child in q.children())
-
-
-def _has_error(q: wq.Query) -> bool:
-    """Whoosh marks what it could not parse with an `error` attribute somewhere in the tree."""
-    return bool(getattr(q, "error", None)) or any(_has_error(child) for child in q.children())

@@ -39,3 +39,13 @@ def query_terms(q: wq.Query, fieldnames: set[str]) -> QueryTerms:
             terms.exact.add(leaf.text if isinstance(leaf.text, str) else leaf.text.decode("utf-8"))
     terms.prefixes = tuple(prefixes)
     return terms
+
+
+def untranslated(q: wq.Query, translated: dict[tuple[str, str], tuple[str, str]]) -> wq.Query | None:
+    """The leaves of `q` that translation did not add, as one OR (None if there are none): a release that
+    matches none of them was found only through translated words, as `--explain` would say."""
+    leaves = [leaf for leaf in q.leaves()
+              if not (type(leaf) is wq.Term and (leaf.fieldname, leaf.text) in translated)]
+    if not leaves:
+        return None
+    return leaves[0] if len(leaves) == 1 else wq.Or(leaves)

@@ -61,7 +61,7 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=found.suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
                    hits=hits, facets=facets.count(handle.reader, found.matched),
-                   showing=found.searched if found.searched != query else None)
+                   showing=found.searched if found.searched != query else None, tabs=found.tabs)
 
 
 def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:
@@ -89,6 +89,8 @@ def _hit(handle: Handle, parsed: ParsedQuery, r: Ranked, explain: bool, marks: d
     )
     if explain:
         hit.paths, hit.matched = explain_hit(handle, parsed, r)
+    if r.rider is not None:
+        hit.twin_hit = _hit(handle, parsed, Ranked(r.rider, r.rider_score), explain, marks)
     return hit
 
 

@@ -1,22 +1,26 @@
 """Ranking over both languages of a twin pair: a release is also found through its twin.
 
 With `lang` set to a language of the twin pair, both languages are searched, and a hit in the
-other language counts, `TWIN_WEIGHT`-fold, for its twin in the asked-for language.
+other language counts, `TWIN_WEIGHT`-fold, for its twin in the asked-for language. Without `lang`, a
+release found only through translation shares its twin's card (`fold`), so that every count is of cards.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from ..backend.postings import Postings, combine, newest, top
+from ..backend.postings import EMPTY, Postings, combine, contains, newest, top
 from ..lang import PAIR
 from ..query import ParsedQuery
 from ..query.filters import both, every
 from ..query.filters import language as filters_language
 from .handles import Handle
+
+Typed = Callable[[np.ndarray], np.ndarray]  # whether the words as typed (untranslated) match each of some releases
 
 TWIN_WEIGHT = 0.6  # a twin's score counts this much, added, for the release in the asked-for language
 # ... and this much where the query is in the asked-for language: then the twin matched only through
@@ -36,27 +40,46 @@ class TwinScope:
 
 @dataclass
 class Ranked:
-    """A result before it becomes a Hit: its score, and whether its own text and its twin matched."""
+    """A result before it becomes a Hit: its score, whether its own text and its twin matched, and the
+    twin that shares its card (`rider`), if any."""
 
     docnum: int
     score: float
     own: bool = True
     twin: bool = False
+    rider: int | None = None
+    rider_score: float = 0.0
 
 
-def twin_scope(handle: Handle, lang: str) -> TwinScope:
-    """The releases in `lang` and their twins' document numbers; computed once per generation."""
-    return handle.reader.remember(("twins", lang), lambda: _twin_scope(handle, lang))
+@dataclass(frozen=True)
+class Ranking:
+    """The best `window` results, the document numbers of all results (one per card), and what the total
+    would be in each language tab (`""`: all languages)."""
+
+    ranked: list[Ranked]
+    matched: np.ndarray
+    tabs: dict[str, int]
 
 
-def _twin_scope(handle: Handle, lang: str) -> TwinScope:
+def twin_numbers(handle: Handle) -> np.ndarray:
+    """Each document's twin's document number, or -1; computed once per generation."""
+    return handle.reader.remember("twin_numbers", lambda: _twin_numbers(handle))
+
+
+def _twin_numbers(handle: Handle) -> np.ndarray:
     number = handle.reader.docnum
     twin_of = np.full(handle.reader.size, -1, dtype=np.int64)
     for doc_id, (twin, _) in handle.partners.items():
         a, b = number(doc_id), number(twin)
         if a is not None and b is not None:
             twin_of[a] = b
-    return TwinScope(handle.reader.mask(filters_language(lang)), twin_of)
+    return twin_of
+
+
+def twin_scope(handle: Handle, lang: str) -> TwinScope:
+    """The releases in `lang` and their twins' document numbers; computed once per generation."""
+    return handle.reader.remember(("twins", lang), lambda: TwinScope(handle.reader.mask(filters_language(lang)),
+                                                                     twin_numbers(handle)))
 
 
 def best(handle: Handle, found: Postings, window: int, sort: str) -> Postings:
@@ -67,9 +90,11 @@ def best(handle: Handle, found: Postings, window: int, sort: str) -> Postings:
 
 
 def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | None,
-         window: int, sort: str = "relevance") -> tuple[list[Ranked], np.ndarray]:
+         window: int, sort: str = "relevance", typed: Typed | None = None) -> Ranking:
     """The best `window` results and the document numbers of all of them. With `lang` (and twin links), both
-    languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin."""
+    languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin.
+    Without `lang`, a release that matched only through translation shares its twin's card when the twin
+    matched too (`fold`); `typed` tells which releases the words as typed match (None: all of them)."""
     reader = handle.reader
     filters = both(filters, parsed.restriction)
     if parsed.q is not None:
@@ -78,7 +103,11 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
         docs = np.flatnonzero(reader.mask(every())).astype(np.int32)
         found = Postings(docs, np.zeros(len(docs)))
     allowed = reader.mask(filters) if filters is not None else None  # dates and sources: the release's own
-    if lang in PAIR and handle.partners:
+    hits = found if allowed is None else found.only(allowed)
+    twin_of = twin_numbers(handle) if handle.partners else None
+    cards, riders = fold(hits, twin_of, typed) if twin_of is not None and typed is not None else (hits, EMPTY)
+    tabs = {"": len(cards)} | {code: tab_total(handle, found, allowed, code, twin_of) for code in PAIR}
+    if lang in PAIR and twin_of is not None:
         scope = twin_scope(handle, lang)
         targets = scope.targets if allowed is None else scope.targets & allowed
         partner = scope.twin_of[found.docs]
@@ -90,12 +119,54 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
                                             [np.full(len(own), OWN), np.full(len(via), TWIN)])
         chosen = best(handle, Postings(docs, scores), window, sort)
         found_how = how[np.searchsorted(docs, chosen.docs)]
-        return [Ranked(d, s, h != TWIN, h != OWN) for d, s, h in
-                zip(chosen.docs.tolist(), chosen.scores.tolist(), found_how.tolist(), strict=True)], docs
+        return Ranking([Ranked(d, s, h != TWIN, h != OWN) for d, s, h in
+                        zip(chosen.docs.tolist(), chosen.scores.tolist(), found_how.tolist(), strict=True)],
+                       docs, tabs)
     if lang:
-        language = reader.mask(filters_language(lang))
-        allowed = language if allowed is None else language & allowed
+        cards = hits.only(reader.mask(filters_language(lang)))
+        riders = EMPTY
+    chosen = best(handle, cards, window, sort)
+    ranked = [Ranked(d, s) for d, s in zip(chosen.docs.tolist(), chosen.scores.tolist(), strict=True)]
+    if len(riders) and twin_of is not None:
+        rider_score = dict(zip(riders.docs.tolist(), riders.scores.tolist(), strict=True))
+        for r in ranked:
+            twin = int(twin_of[r.docnum])
+            if twin in rider_score:
+                r.rider, r.rider_score = twin, rider_score[twin]
+    return Ranking(ranked, cards.docs, tabs)
+
+
+def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, Postings]:
+    """One card per twin pair whose one release matched only through translation: that release (the rider)
+    goes on its twin's card. Where both matched only so, the lower-scored one rides; where both matched
+    the words as typed (a name, a phrase both share), each keeps its own card. Gives (cards, riders)."""
+    if not len(found):
+        return found, EMPTY
+    docs, partner = found.docs, twin_of[found.docs]
+    twin = np.maximum(partner, 0)
+    at = np.minimum(np.searchsorted(docs, twin), len(docs) - 1)  # the twin's place among the hits
+    paired = np.flatnonzero((partner >= 0) & (docs[at] == twin))
+    if not len(paired):
+        return found, EMPTY
+    mine, theirs = docs[paired], twin[paired]
+    own = typed(mine)  # each pair's two releases are both in `mine`
+    own_twin = own[np.searchsorted(mine, theirs)]
+    score, twin_score = found.scores[paired], found.scores[at[paired]]
+    rides = ~own & (own_twin | (twin_score > score) | ((twin_score == score) & (theirs < mine)))
+    riding = np.zeros(len(docs), bool)
+    riding[paired[rides]] = True
+    return Postings(docs[~riding], found.scores[~riding]), Postings(docs[riding], found.scores[riding])
+
+
+def tab_total(handle: Handle, found: Postings, allowed: np.ndarray | None, code: str,
+         twin_of: np.ndarray | None) -> int:
+    """What the total would be with `lang=code`: its releases that matched, or whose twin did."""
+    targets = twin_scope(handle, code).targets
     if allowed is not None:
-        found = found.only(allowed)
-    chosen = best(handle, found, window, sort)
-    return [Ranked(d, s) for d, s in zip(chosen.docs.tolist(), chosen.scores.tolist(), strict=True)], found.docs
+        targets = targets & allowed
+    own = found.docs[targets[found.docs]]
+    if twin_of is None:
+        return len(own)
+    partner = twin_of[found.docs]
+    via = partner[(partner >= 0) & targets[np.maximum(partner, 0)]]
+    return len(own) + len(via) - int(contains(own, via).sum())

@@ -35,5 +35,4 @@ def suggest(handle: Handle, query: str, lang: str | None, filters: Any | None, t
         better_q = handle.parser.parse(corrected)
     except QueryError:  # corrected into stop words only
         return None
-    _, better = rank(handle, better_q, lang, filters, 1)
-    return corrected if len(better) > total else None
+    return corrected if len(rank(handle, better_q, lang, filters, 1).matched) > total else None

@@ -226,7 +226,7 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path):
 def test_results_serialize_to_json_ready_dicts(seed_index):
     data = indexer.search("Luohu", index_dir=seed_index).to_dict()
     assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits", "facets",
-                         "showing"}
+                         "showing", "tabs"}
     assert data["hits"][0]["id"] == S002
 
 

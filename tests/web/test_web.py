@@ -210,13 +210,30 @@ def test_source_filter(client):
 # --- twins -----------------------------------------------------------------------------------------
 
 
-def test_a_twin_pair_found_together_is_one_result_with_both_languages(client):
-    _, html = page(client, "/?q=Bremerhaven", **{"Accept-Language": "en"})
+def test_a_twin_found_only_through_translation_shares_its_partners_card(client):
+    _, html = page(client, "/?q=Nordsee", **{"Accept-Language": "en"})
     items = [item for item in result_items(html) if PAIR_DE in item or PAIR_EN in item]
     assert len(items) == 1
     item = items[0]
-    assert f'href="/doc/{PAIR_DE}?q=Bremerhaven"' in item and f'href="/doc/{PAIR_EN}?q=Bremerhaven"' in item
-    assert "Also in German" in item or "Also in English" in item
+    assert f'href="/doc/{PAIR_DE}?q=Nordsee"' in item and f'href="/doc/{PAIR_EN}?q=Nordsee"' in item
+    assert "Also in English" in item
+    assert "1 result for" in html
+
+
+def test_twins_that_both_contain_the_words_get_a_card_each_linked_to_the_other(client):
+    _, html = page(client, "/?q=Bremerhaven", **{"Accept-Language": "en"})
+    items = [item for item in result_items(html) if PAIR_DE in item or PAIR_EN in item]
+    assert len(items) == 2
+    assert all(f'href="/doc/{PAIR_DE}?q=Bremerhaven"' in item and f'href="/doc/{PAIR_EN}?q=Bremerhaven"' in item
+               for item in items)
+    assert "2 results for" in html
+
+
+def test_language_tabs_show_what_each_tab_would_count(client):
+    _, html = page(client, "/?q=Nordsee", **{"Accept-Language": "en"})
+    tabs = re.search(r'<nav class="lang-tabs".*?</nav>', html, re.S).group(0)
+    counts = re.findall(r'>\s*(All languages|German|English) <span class="tab-count">(\d+)</span>', tabs)
+    assert counts == [("All languages", "1"), ("German", "1"), ("English", "1")]
 
 
 def test_twin_label_follows_the_interface_language(client):
@@ -235,9 +252,7 @@ def test_seed_twins_show_a_link_whenever_the_core_links_them(client, web_index):
             owner = [links for links in shown if hit.id in links]
             assert owner, f"{hit.id} is not on the page"
             assert hit.twin in owner[0], f"{hit.id}'s twin {hit.twin} is not linked from its result"
-    twins_on_page = [hit.id for hit in results if hit.twin in {h.id for h in results}]
-    # a pair found together is shown once: one result per pair
-    assert len(items) == len(results.hits) - len(twins_on_page) // 2
+    assert len(items) == results.total == len(results.hits)
 
 
 # --- document page ---------------------------------------------------------------------------------
@@ -335,6 +350,12 @@ def test_api_search_paging_and_twins(client):
     assert (data["page"], data["limit"], len(data["hits"])) == (2, 5, 5)
     pair = client.get("/api/search?q=Windpark").get_json()["hits"][0]
     assert (pair["id"], pair["twin"], pair["twin_lang"]) == (PAIR_DE, PAIR_EN, "en")
+
+
+def test_api_counts_cards_and_nests_the_twin_that_shares_one(client):
+    data = client.get("/api/search?q=Nordsee").get_json()
+    assert (data["total"], len(data["hits"]), data["tabs"]) == (1, 1, {"": 1, "de": 1, "en": 1})
+    assert (data["hits"][0]["id"], data["hits"][0]["twin_hit"]["id"]) == (PAIR_DE, PAIR_EN)
 
 
 def test_api_limit_is_capped(client):

@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 from ...arrays import ranges
 from ...query.concepts import COORD_POWER, Concept, Coordinated
 from ...query.synonyms import Synonyms
-from ..postings import EMPTY, Postings, combine
+from ..postings import EMPTY, Postings, combine, contains
 from . import decode
 from .postings import SharedState
 
@@ -84,6 +84,18 @@ class Ranker:
                     if i < len(docs) and docs[i] == docnum:
                         found.append((leaf.fieldname, leaf.text))
         return found
+
+    def matches(self, q: wq.Query, docs: np.ndarray) -> np.ndarray:
+        """Whether `q` matches each of `docs`: terms and ORs look the documents up in their postings."""
+        if type(q) is wq.Term:
+            found = self._leaf(q)
+            return contains(found[1], docs) if found is not None else np.zeros(len(docs), bool)
+        if type(q) is wq.Or or isinstance(q, Synonyms):
+            hit = np.zeros(len(docs), bool)
+            for sub in q.subqueries:
+                hit |= self.matches(sub, docs)
+            return hit
+        return contains(self.search(q).docs, docs)
 
     def evaluate(self, q: wq.Query) -> Postings:
         if type(q) is wq.Term:

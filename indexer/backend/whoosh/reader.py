@@ -61,6 +61,9 @@ class WhooshReader:
     def matched_terms(self, q: wq.Query, docnum: int) -> list[tuple[str, str]]:
         return self.ranker.matched_terms(q, docnum)
 
+    def matches(self, q: wq.Query, docs: np.ndarray) -> np.ndarray:
+        return self.ranker.matches(q, docs)
+
     def stored(self, docnum: int) -> dict:
         return self.searcher.stored_fields(docnum)
 
