@@ -93,18 +93,29 @@ def questions(smoke: bool) -> dict[str, list[dict]]:
 def scores(ranked: Callable[[str], list[str]], qs: list[dict], doc_lang: str) -> dict:
     """MRR@10, Recall@1 and Recall@10 of `ranked` (question -> top ids) over `qs`."""
     rr, at1, at10 = 0.0, 0, 0
+    half_rr, half_n = [0.0, 0.0], [0, 0]
     started = time.perf_counter()
     for q in qs:
         ids = ranked(q["question"])
         gold = f"{doc_lang}/{q['doc']}"
+        half = half_of(q["doc"])
+        half_n[half] += 1
         if gold in ids[:K]:
             rank = ids.index(gold) + 1
             rr += 1 / rank
+            half_rr[half] += 1 / rank
             at1 += rank == 1
             at10 += 1
     n = len(qs)
     return {"mrr@10": round(rr / n, 4), "recall@1": round(at1 / n, 4), "recall@10": round(at10 / n, 4),
+            "mrr@10 by half": [round(r / max(1, m), 4) for r, m in zip(half_rr, half_n, strict=True)],
             "questions": n, "ms_per_query": round((time.perf_counter() - started) * 1000 / n, 1)}
+
+
+def half_of(doc: str) -> int:
+    """0 or 1: the half of the dev articles a paragraph (`xq-ARTICLE-PARAGRAPH`) belongs to, so that a change
+    can be fitted on one half and checked on the other (all paragraphs of an article in one half)."""
+    return int(doc.split("-")[1]) % 2
 
 
 def ours(index_dir: Path, doc_lang: str, translate: bool) -> Callable[[str], list[str]]:
@@ -208,6 +219,10 @@ def report(data: dict) -> None:
         ours_, theirs = data["results"]["twinsearch"][direction], data["results"]["stock whoosh"][direction]
         print(f"{direction:22}" + "".join(f"{r['mrr@10']:>10.3f}{r['recall@1']:>9.3f}{r['recall@10']:>9.3f}"
                                            for r in (ours_, theirs)))
+    print("MRR@10 by half of the articles (fit on one, check on the other):")
+    for direction in DIRECTIONS:
+        a, b = data["results"]["twinsearch"][direction]["mrr@10 by half"]
+        print(f"  {direction:22}{a:>8.3f}{b:>8.3f}")
     t = data["twin_linking"]
     print(f"twin linking (wmt-news-dev): precision {t['precision']:.3f}, recall {t['recall']:.3f}, "
           f"F1 {t['f1']:.3f} ({t['links']} links, {t['gold']} gold)")

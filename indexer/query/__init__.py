@@ -86,7 +86,7 @@ class Parser:
         words = query_words(text)
         qlang = guess_language(words, self.translator)
         return QueryContext(
-            qlang, self.translator if translate else None, names(words, qlang),
+            qlang, self.translator if translate else None, names(words, qlang, self.translator),
             TRANSLATION_BOOST if lang_asked else MIXED_TRANSLATION_BOOST,
             qlang is not None and any(w.lower() not in lang.get(qlang).search_stop_words for w in words))
 

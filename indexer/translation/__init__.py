@@ -54,6 +54,10 @@ class Translator:
         return bool(term) and bool((self.dictionary and self.dictionary.translations(lang, word, term))
                                    or self.learned.translations(lang, term))
 
+    def lists(self, lang: str, word: str) -> bool:
+        """Whether the dictionary has an entry for `word` itself, not only for a word with the same stem."""
+        return self.dictionary is not None and self.dictionary.lists(lang, word)
+
     def word(self, lang: str, term: str) -> str:
         """A readable word for a term, for explanations."""
         return self.dictionary.word(lang, term) if self.dictionary else term
@@ -70,12 +74,16 @@ def guess_language(words: list[str], translator: Translator | None) -> str | Non
     return "de" if votes["de"] > votes["en"] else "en"
 
 
-def names(words: list[str], lang: str | None) -> frozenset[str]:
-    """Words to leave untranslated: in English, capitalized words after the first (`Super Bowl`) and
-    acronyms; in German, where every noun is capitalized, only acronyms (the dictionary decides)."""
+def names(words: list[str], lang: str | None, translator: Translator | None = None) -> frozenset[str]:
+    """Words to leave untranslated: in English, capitalized words after the first (`Super Bowl`),
+    acronyms, and a capitalized first word that the dictionary lists under no entry of its own (`Adam`:
+    only its stem is known, from `adamant`); in German, where every noun is capitalized, only acronyms
+    (the dictionary decides)."""
     found = {w for w in words if len(w) > 1 and w.isupper()}
     if lang == "en":
         found |= {w for w in words[1:] if w[:1].isupper()}
+        if words and words[0][:1].isupper() and translator is not None and not translator.lists(lang, words[0]):
+            found.add(words[0])
     return frozenset(found)
 
 

@@ -53,6 +53,9 @@ class Dictionary:
     def translations(self, lang: str, word: str, term: str) -> tuple[tuple[str, int], ...]:
         return self.by_word[lang].get(word.lower()) or self.by_term[lang].get(term, ())
 
+    def lists(self, lang: str, word: str) -> bool:
+        return word.lower() in self.by_word[lang]
+
     def word(self, lang: str, term: str) -> str:
         return self.words.get(f"{lang}:{term}", term)
 

@@ -1,17 +1,21 @@
-"""A translation lexicon learned from the archive's own twins: words that co-occur across linked pairs.
+"""A translation lexicon learned from the archive's own twins: words that meet across linked pairs.
 
-For each linked German/English pair, each side's analyzed terms are collected; a German and an
-English term that turn up together in several pairs, and rarely apart (Dice coefficient), and
-that are each other's best partner (competitive linking, against chance co-occurrences), are taken
-as translations of each other. It needs no dictionary and knows the archive's own vocabulary
-(names of programmes, jargon), and it grows with the archive: a rebuild learns it from the current
-links (the most recent `MAX_PAIRS` of them, and the opening `TEXT_CHARS` of each side, to bound the
-cost), and an update relearns it once the number of pairs has changed by `RELEARN_CHANGE`.
+For each linked German/English pair, each side's sentences are analyzed; a German and an English term
+that meet in sentences at about the same place of the two texts (a translation keeps the order of what
+it says) in several pairs, and rarely apart (Dice coefficient over the pairs), and that are each other's
+best partner (competitive linking, against chance co-occurrences), are taken as translations of each
+other. A term the two twins of a pair share as it is (a name, `Brexit`, a word spelled alike) is its own
+translation and is never mapped to another word. The lexicon needs no dictionary and knows the archive's
+own vocabulary (names of programmes, jargon), and it grows with the archive: a rebuild learns it from
+the current links (the most recent `MAX_PAIRS` of them, and the opening `TEXT_CHARS` of each side, to
+bound the cost), and an update relearns it once the number of pairs has changed by `RELEARN_CHANGE`.
+Its precision on a judged sample: `python -m benchmarks.lexicon` (RESULTS.md).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +35,8 @@ MIN_PAIRS = 3  # a word pair must co-occur in at least this many twin pairs
 MAX_SHARE = 0.3  # terms in more pairs than this share say nothing about each other
 MIN_DICE = 0.5
 PER_TERM = 3
+ALIGN_SENTENCES = 4  # sentences either side of the place where a German sentence's translation should be
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass
@@ -56,22 +62,24 @@ def learn(stored: Stored, links: list[Link]) -> Learned:
     """Learns from the twin `links` of an index whose stored titles and bodies `stored` gives."""
     pairs = [(link.de, link.en) for link in links][-MAX_PAIRS:]
     analyzers = {code: lang.chain(code) for code in ("de", "en")}
-    docs: list[tuple[set[str], set[str]]] = []
+    docs: list[tuple[list[set[str]], list[set[str]]]] = []
     for de_id, en_id in pairs:
         de_doc, en_doc = stored(de_id), stored(en_id)
         if de_doc and en_doc:
-            docs.append((_terms(analyzers["de"], de_doc), _terms(analyzers["en"], en_doc)))
+            docs.append((_sentences(analyzers["de"], de_doc), _sentences(analyzers["en"], en_doc)))
     if not docs:
         return Learned()
-    df_de = Counter(t for de, _ in docs for t in de)
-    df_en = Counter(t for _, en in docs for t in en)
+    df_de = Counter(t for de, _ in docs for t in set().union(*de))
+    df_en = Counter(t for _, en in docs for t in set().union(*en))
     most = max(MIN_PAIRS + 1, MAX_SHARE * len(docs))
     together: Counter[tuple[str, str]] = Counter()
     for de, en in docs:
-        de_terms = _rarest(de, df_de, most)
-        en_terms = _rarest(en, df_en, most)
-        together.update((d, e) for d in de_terms for e in en_terms if d != e)
-    dice = {(d, e): 2 * n / (df_de[d] + df_en[e]) for (d, e), n in together.items() if n >= MIN_PAIRS}
+        usable_de = set(_rarest(set().union(*de), df_de, most))
+        usable_en = set(_rarest(set().union(*en), df_en, most))
+        together.update(_aligned_pairs([s & usable_de for s in de], [s & usable_en for s in en]))
+    carried = _carried_over(docs, df_de, df_en)
+    dice = {(d, e): 2 * n / (df_de[d] + df_en[e]) for (d, e), n in together.items()
+            if n >= MIN_PAIRS and d not in carried and e not in carried}
     best_de: dict[str, float] = defaultdict(float)
     best_en: dict[str, float] = defaultdict(float)
     for (d, e), score in dice.items():
@@ -87,9 +95,33 @@ def learn(stored: Stored, links: list[Link]) -> Learned:
                    {t: c[:PER_TERM] for t, c in backward.items()})
 
 
-def _terms(analyzer, doc: dict) -> set[str]:
+def _carried_over(docs: list[tuple[list[set[str]], list[set[str]]]], df_de: Counter[str], df_en: Counter[str]
+                  ) -> set[str]:
+    """Terms that the twins of a pair share as they are (names, `Brexit`, numbers' words, cognates spelled
+    alike): such a term is its own translation and never stands for another word, however often the two
+    meet. A false friend (German `war`, English `war`) is not shared by the same pairs, so it stays."""
+    shared = Counter(t for de, en in docs for t in set().union(*de) & set().union(*en))
+    return {t for t, n in shared.items() if 2 * n / (df_de[t] + df_en[t]) >= MIN_DICE}
+
+
+def _sentences(analyzer, doc: dict) -> list[set[str]]:
+    """The analyzed terms of each sentence of the title and the opening of the body."""
     text = f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS]
-    return {t.text for t in analyzer(text) if len(t.text) > 2 and not t.text[0].isdigit()}
+    return [{t.text for t in analyzer(sentence) if len(t.text) > 2 and not t.text[0].isdigit()}
+            for sentence in SENTENCE_END.split(text) if sentence.strip()]
+
+
+def _aligned_pairs(de: list[set[str]], en: list[set[str]]) -> set[tuple[str, str]]:
+    """The (German, English) term pairs that meet in sentences at about the same place in the two texts: a
+    translation keeps the order of what it says, so a word's translation is near it, not anywhere."""
+    found: set[tuple[str, str]] = set()
+    for i, terms in enumerate(de):
+        if not terms:
+            continue
+        middle = (i + 0.5) / len(de) * len(en)
+        for j in range(max(0, int(middle) - ALIGN_SENTENCES), min(len(en), int(middle) + ALIGN_SENTENCES + 1)):
+            found.update((d, e) for d in terms for e in en[j] if d != e)
+    return found
 
 
 def _rarest(terms: set[str], df: Counter[str], most: float) -> list[str]:

@@ -99,3 +99,16 @@ def test_facets_benchmark_times_searches_and_their_facet_counting(seed_index: Pa
     assert (result["queries"], result["releases"]) == (5, 5)
     assert 0 < result["facets_ms"]["p50"] < result["search_ms"]["p50"]
     assert "facets are" in done.stdout
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_lexicon_benchmark_reports_judged_precision_and_name_searches(tmp_path: Path) -> None:
+    out = tmp_path / "lexicon.json"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.lexicon", "--work", str(tmp_path / "work"), "--names",
+                           "20", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    samples = result["precision"]["samples"]
+    assert (samples["before"]["pairs"], samples["after"]["pairs"]) == (100, 100)
+    assert result["precision"]["still_learned"] > 0 and result["learned_pairs"] > 0
+    assert result["name_searches"]["names"] == 20 and result["name_searches"]["hits"] > 0

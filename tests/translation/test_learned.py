@@ -1,0 +1,71 @@
+"""The lexicon learned from twins: what counts as evidence that two words translate each other."""
+
+from __future__ import annotations
+
+from indexer.model import Link
+from indexer.translation import Translator, learned, names
+
+
+def learn(pairs: list[tuple[str, str]]):
+    docs = {}
+    for n, (de, en) in enumerate(pairs):
+        docs[f"de-{n}"], docs[f"en-{n}"] = {"title": "", "body": de}, {"title": "", "body": en}
+    return learned.learn(docs.get, [Link(f"de-{n}", f"en-{n}", 1.0) for n in range(len(pairs))])
+
+
+TOWNS = ["Alba", "Borna", "Celle", "Dessau", "Emden", "Fulda", "Gotha", "Hameln", "Itzehoe", "Jena", "Kiel", "Lahr"]
+
+
+def archive(de: str, en: str, times: int = 4) -> list[tuple[str, str]]:
+    """Twelve twin pairs, one town each; `times` of them also say `de` / `en` (a word in every pair would
+    say nothing about any other)."""
+    return [(f"{town} feiert heute." + (f" {de}" if n < times else ""),
+             f"{town} celebrates today." + (f" {en}" if n < times else "")) for n, town in enumerate(TOWNS)]
+
+
+def test_words_that_meet_in_aligned_sentences_of_several_twin_pairs_are_learned():
+    said = [("Am Nachmittag regnete es.", "In the afternoon it rained."),
+            ("Am Nachmittag kam Besuch.", "In the afternoon visitors came."),
+            ("Am Nachmittag sang der Chor.", "In the afternoon the choir sang."),
+            ("Am Nachmittag schloss die Post.", "In the afternoon the post office closed.")]
+    lexicon = learn([(f"{de} {said[n][0]}" if n < 4 else de, f"{en} {said[n][1]}" if n < 4 else en)
+                     for n, (de, en) in enumerate(archive("", "", 0))])
+    assert lexicon.translations("en", "afternoon") == [("nachmittag", 1.0)]
+
+
+def test_a_name_that_both_twins_use_is_never_translated_into_another_word():
+    # Brexit and the minister always come together, but the twins share `Brexit` as it is
+    lexicon = learn(archive("Der Minister sprach über den Brexit.", "The secretary spoke about Brexit."))
+    assert lexicon.translations("de", "brexit") == []
+    assert all(de != "brexit" for de, _ in lexicon.translations("en", "secretari"))
+    assert ("minist", 1.0) in lexicon.translations("en", "secretari")
+
+
+def test_words_at_opposite_ends_of_the_twins_are_not_taken_for_translations():
+    # `Nachmittag` opens four German texts and `harbour` closes their English twins: same pairs, other places
+    def text(opening: str, n: int, closing: str = "") -> str:
+        places = " ".join(f"Ort{chr(97 + n)}{chr(97 + k)}." for k in range(8))  # a word of its own each
+        return f"{opening} {places} {closing}"
+
+    lexicon = learn([(text("Am Nachmittag kam er.", n) if n < 4 else de,
+                      text("He came.", n, "The harbour waits.") if n < 4 else en)
+                     for n, (de, en) in enumerate(archive("", "", 0))])
+    assert lexicon.translations("de", "nachmittag") == [("came", 1.0)]
+
+
+def test_one_twin_pair_is_not_evidence_enough():
+    lexicon = learn(archive("Am Nachmittag sprach der Bürgermeister.", "In the afternoon the mayor spoke.", 1))
+    assert lexicon.translations("en", "afternoon") == []
+
+
+class Listing:
+    """A dictionary that lists `cooperation` and, like Ding, `adamant`, whose stem `adam` a name shares."""
+
+    def lists(self, lang: str, word: str) -> bool:
+        return word.lower() in {"cooperation", "adamant"}
+
+
+def test_a_capitalized_first_word_the_dictionary_lists_only_by_its_stem_is_a_name():
+    translator = Translator(Listing(), learned.Learned())
+    assert names(["Adam", "Smith"], "en", translator) == {"Adam", "Smith"}
+    assert names(["Cooperation", "grows"], "en", translator) == frozenset()
