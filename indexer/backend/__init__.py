@@ -70,6 +70,9 @@ class Reader(Protocol):
     def words(self, code: str | None) -> WordAnalyzer:
         """The word-by-word analyzer of a document language's text, for marking matches."""
 
+    def has_term(self, fieldname: str, term: str) -> bool:
+        """Whether any document has the index term `term` in `fieldname`."""
+
     def document_frequency(self, word: str) -> int:
         """How many documents use `word`, in any language's body."""
 

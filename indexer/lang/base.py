@@ -40,6 +40,7 @@ class Language:
     fold_umlauts: bool = False  # stems fold ä/ö/ü/ß, so that `Waehrung` and `Währung` meet
     possessives: bool = False  # `China's` is `China`
     compounds: bool = False  # nouns compound (`lang.compounds` splits them): translated part by part if need be
+    genitive_s: bool = False  # a name takes a bare `-s` that the stemmer keeps (`Theresa Mays`, `Warschaus`)
     markers: frozenset[str] = frozenset()  # function words frequent enough to tell the language
     months: Mapping[str, int] = field(default_factory=dict)  # names and spellings -> 1..12
     day_first: bool = False  # dates are written `22. Juni 2019`, not `June 22, 2019`

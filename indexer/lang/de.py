@@ -50,6 +50,7 @@ LANGUAGE = Language(
     stemmer="german",
     fold_umlauts=True,
     compounds=True,
+    genitive_s=True,
     markers=words("""
 der die das und ist nicht mit für auf sich dem den des eine einer wird wurde auch sind
 """),

@@ -19,7 +19,15 @@ from ..errors import QueryError
 from ..translation import Translator, guess_language, names, query_words
 from . import restrictions
 from .concepts import coordinated
-from .parser import MIXED_TRANSLATION_BOOST, TRANSLATION_BOOST, ExpandingParser, QueryContext, make_parser, plain_parser
+from .parser import (
+    MIXED_TRANSLATION_BOOST,
+    TRANSLATION_BOOST,
+    ExpandingParser,
+    HasTerm,
+    QueryContext,
+    make_parser,
+    plain_parser,
+)
 
 OPERATORS = frozenset({"and", "or", "not", "andnot", "andmaybe", "to"})
 
@@ -44,9 +52,10 @@ class Parser:
     """The query parsers of one thread for one index's fields (a Whoosh parser is not shared between
     threads: it holds the context of the query it is parsing)."""
 
-    def __init__(self, schema, translator: Translator) -> None:
-        self.full: ExpandingParser = make_parser(schema)
-        self.plain: ExpandingParser = plain_parser(schema)
+    def __init__(self, schema, translator: Translator | None, has_term: HasTerm | None = None) -> None:
+        lists = translator.lists if translator is not None else None
+        self.full: ExpandingParser = make_parser(schema, has_term, lists)
+        self.plain: ExpandingParser = plain_parser(schema, has_term, lists)
         self.translator = translator
 
     def parse(self, query: str, translate: bool = True, lang_asked: str | None = None) -> ParsedQuery:

@@ -8,8 +8,10 @@ English text field becomes
 so a compound (or a hyphenated word, `NTL-Dienste`) also finds documents that use its parts apart
 (below documents that use the compound: together its parts weigh less than one word),
 and a word in one language also finds documents in the other through its translations, weighted
-below a match of the word itself, all translations of one word counting as one concept. Phrases,
-prefixes and other syntax pass through unchanged; so do names (see `translation.names`).
+below a match of the word itself, all translations of one word counting as one concept. In German,
+whose stemmer keeps a name's genitive `-s`, a word is also searched in its other form where the index
+has it (`May` as `Mays`, `Warschaus` as `Warschau`, one term; in phrases too). Phrases, prefixes and
+other syntax pass through otherwise unchanged; names are not translated (see `translation.names`).
 
 Unfielded words are spread over every language's title and body fields, and `title:`/`body:` over
 their language variants (`FieldGroupsPlugin`). The `QueryContext` of a query (made by `parse`)
@@ -20,6 +22,7 @@ holds it only while it parses that query.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -61,11 +64,17 @@ class QueryContext:
     translated: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
-class ExpandingParser(QueryParser):
-    """QueryParser whose plain words also search compound parts and translations."""
+HasTerm = Callable[[str, str], bool]  # does the index have this term in this field?
+Lists = Callable[[str, str], bool]  # does the dictionary list this word of this language as an entry?
 
-    def __init__(self, *args, **kwargs) -> None:
+
+class ExpandingParser(QueryParser):
+    """QueryParser whose plain words also search compound parts, translations and genitive forms."""
+
+    def __init__(self, *args, has_term: HasTerm | None = None, lists: Lists | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.has_term = has_term
+        self.lists = lists
         self.context = QueryContext()
         self.field_groups = groups(self.schema.names())
         # whether this index's analyzers split compounds (an index can be built without: $TWINSEARCH_COMPOUNDS)
@@ -82,6 +91,8 @@ class ExpandingParser(QueryParser):
         if code is None or termclass is not wq.Term:
             return super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
         q = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        if type(q) is wq.Term and lang.get(code).genitive_s:
+            q = self._with_genitive(q, code, text)
         alternatives = [q] if q is not None else []
         if code in self.splits_compounds:
             parts = _parts(text, code, split=self.splits_compounds[code])
@@ -96,6 +107,17 @@ class ExpandingParser(QueryParser):
             return None
         return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
+    def _with_genitive(self, q: wq.Term, code: str, word: str) -> wq.Query:
+        """`May` also as `Mays`, `Warschaus` also as `Warschau` (the stemmer keeps a name's genitive `-s`), as
+        one term, where the index has the other form and the dictionary does not list it as a word of its own
+        (`Haus` is not `Hau`, `Kur` not `Kurs`)."""
+        other = genitive_other(q.text)
+        if other is None or self.has_term is None or not self.has_term(q.fieldname, other):
+            return q
+        if self.lists is not None and self.lists(code, word if word.endswith("s") else word + "s"):
+            return q
+        return Synonyms.of(q.fieldname, {q.text: 1.0, other: 1.0}, boost=q.boost)
+
     def _translation(self, fieldname: str, code: str, word: str) -> wq.Query | None:
         """The word's translations into `code`, searched in `fieldname`, as one synonym group."""
         ctx = self.context
@@ -104,6 +126,8 @@ class ExpandingParser(QueryParser):
             return None
         own = normalize_words(code, [word])[0]
         whole = ctx.translator.translate(source, word)
+        if not whole and lang.get(source).genitive_s and word.endswith("s") and genitive_other(word.lower()):
+            whole = ctx.translator.translate(source, word[:-1])  # `Warschaus`: as `Warschau`
         groups = [whole] if whole else []
         if not groups and lang.get(source).compounds:  # `Kooperationsvereinbarung`: cooperation AND agreement
             groups = [ctx.translator.translate(source, part) for part in _parts(word, source, stemmed=False)]
@@ -118,6 +142,16 @@ class ExpandingParser(QueryParser):
         if not queries:
             return None
         return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def genitive_other(term: str) -> str | None:
+    """The index term of the other form of a name with or without its genitive `-s`; None where there is
+    none (a term ending in s, ß, x or z takes no `-s`; too short a term is no name)."""
+    if len(term) < 3:
+        return None
+    if term.endswith("s"):
+        return term[:-1] if len(term) > 3 and not term.endswith(("ss", "xs", "zs")) else None
+    return None if term.endswith(("ß", "x", "z")) else term + "s"
 
 
 def _parts(word: str, code: str, split: bool = True, stemmed: bool = True) -> list[str]:
@@ -163,17 +197,33 @@ class FieldGroupsPlugin(Plugin):
         return group
 
 
-def make_parser(schema) -> ExpandingParser:
-    parser = ExpandingParser(None, schema, group=OrGroup)
+def make_parser(schema, has_term: HasTerm | None = None, lists: Lists | None = None) -> ExpandingParser:
+    parser = ExpandingParser(None, schema, group=OrGroup, has_term=has_term, lists=lists)
+    parser.phraseclass = lambda *args, **kwargs: _phrase(parser, *args, **kwargs)
     parser.remove_plugin_class(FieldsPlugin)
     parser.add_plugin(FieldsPlugin(remove_unknown=False))
     parser.add_plugin(FieldGroupsPlugin())
     return parser
 
 
-def plain_parser(schema) -> ExpandingParser:
+def plain_parser(schema, has_term: HasTerm | None = None, lists: Lists | None = None) -> ExpandingParser:
     """Words only: what a malformed query degrades to."""
-    parser = make_parser(schema)
+    parser = make_parser(schema, has_term, lists)
     for plugin in (PhrasePlugin, RangePlugin, GtLtPlugin, WildcardPlugin):
         parser.remove_plugin_class(plugin)
     return parser
+
+
+def _phrase(parser: ExpandingParser, fieldname: str, words: list[str], **kwargs) -> wq.Query:
+    """A phrase, and in a language whose names take a genitive `-s`, the phrase with one of its words in
+    the other form where the index has it (`"Theresa May"` also finds `Theresa Mays Regierung`)."""
+    phrase = wq.Phrase(fieldname, words, **kwargs)
+    code = field_language(fieldname)
+    if code is None or not lang.get(code).genitive_s or parser.has_term is None:
+        return phrase
+    variants = [phrase]
+    for i, word in enumerate(words):
+        other = genitive_other(word)
+        if other is not None and parser.has_term(fieldname, other):
+            variants.append(wq.Phrase(fieldname, [*words[:i], other, *words[i + 1:]], **kwargs))
+    return variants[0] if len(variants) == 1 else wq.Or(variants)

@@ -40,7 +40,7 @@ class Handle:
         partners = reader.remember(("partners",), lambda: partner_map(load_links(gen)), keep=True)
         lexicon = reader.remember(("lexicon",), lambda: learned.load(gen), keep=True)
         translator = Translator(dictionary.load(), lexicon)
-        return cls(gen, reader, Parser(reader.schema, translator), partners, translator)
+        return cls(gen, reader, Parser(reader.schema, translator, reader.has_term), partners, translator)
 
     def close(self) -> None:
         self.reader.close()

@@ -104,6 +104,9 @@ class WhooshReader:
             family = lang.NEUTRAL_CODE
         return word_analyzer(self.schema[f"body_{family}"].analyzer)
 
+    def has_term(self, fieldname: str, term: str) -> bool:
+        return fieldname in self.schema and self.searcher.doc_frequency(fieldname, term) > 0
+
     def document_frequency(self, word: str) -> int:
         total = 0
         for fieldname in (name for name in self.schema.names() if name.startswith("body_")):
