@@ -191,11 +191,20 @@ def _yield_cpu(nice: int) -> None:
             pass
 
 
+MARKED = re.compile(r'<mark( class="part")?>(.*?)</mark>')
+
+
 def _terminal(snippet_html: str) -> str:
     """Snippet HTML as rich markup: marks become highlighted, everything else literal text."""
-    parts = re.split(r"(<mark>.*?</mark>)", snippet_html)
-    return "".join(f"[bold black on yellow]{escape(html.unescape(p[6:-7]))}[/]" if p.startswith("<mark>")
-                   else escape(html.unescape(p)) for p in parts)
+    out = []
+    for p in re.split(r'(<mark(?: class="part")?>.*?</mark>)', snippet_html):
+        marked = MARKED.fullmatch(p)
+        if marked is None:
+            out.append(escape(html.unescape(p)))
+        else:  # a word that shares only a compound part with the query is underlined, not highlighted
+            style = "underline" if marked.group(1) else "bold black on yellow"
+            out.append(f"[{style}]{escape(html.unescape(marked.group(2)))}[/]")
+    return "".join(out)
 
 
 def run_search(args) -> int:

@@ -62,6 +62,10 @@ class QueryContext:
     drop_stop_words: bool = True  # False when the query is nothing but stop words (`AND`)
     # (fieldname, term) -> (query word, translated word): which terms a translation added
     translated: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # (fieldname, term) of the query's words themselves, and of their compound parts: snippets mark a
+    # release's word that only shares a part (`Finanzbereich` for `Finanztechnologie`) as a part match
+    words: set[tuple[str, str]] = field(default_factory=set)
+    parts: set[tuple[str, str]] = field(default_factory=set)
 
 
 HasTerm = Callable[[str, str], bool]  # does the index have this term in this field?
@@ -93,9 +97,12 @@ class ExpandingParser(QueryParser):
         q = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
         if type(q) is wq.Term and lang.get(code).genitive_s:
             q = self._with_genitive(q, code, text)
+        if q is not None:
+            ctx.words.update((leaf.fieldname, leaf.text) for leaf in q.leaves() if type(leaf) is wq.Term)
         alternatives = [q] if q is not None else []
         if code in self.splits_compounds:
             parts = _parts(text, code, split=self.splits_compounds[code])
+            ctx.parts.update((fieldname, p) for p in parts)
             if parts:  # one concept: the parts together weigh about one word, not one word each
                 alternatives.append(wq.And([wq.Term(fieldname, p) for p in parts],
                                            boost=PART_BOOST * boost / len(parts)))

@@ -13,6 +13,7 @@ class QueryTerms:
 
     exact: set[str] = field(default_factory=set)
     prefixes: tuple[str, ...] = ()
+    parts: set[str] = field(default_factory=set)  # terms the query has only as compound parts
     # word -> (start, end, term) within the word of each of its terms that the query matches; for the
     # one analyzer these terms are used with (one language's), filled as texts are marked
     hits_in_word: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
@@ -24,8 +25,10 @@ class QueryTerms:
         return text in self.exact or (bool(self.prefixes) and text.startswith(self.prefixes))
 
 
-def query_terms(q: wq.Query, fieldnames: set[str]) -> QueryTerms:
-    """Collects the terms and prefixes that `q` looks for in `fieldnames`."""
+def query_terms(q: wq.Query, fieldnames: set[str], parts: set[tuple[str, str]] = frozenset(),
+                words: set[tuple[str, str]] = frozenset()) -> QueryTerms:
+    """Collects the terms and prefixes that `q` looks for in `fieldnames`; `parts` and `words` are the
+    (field, term)s of compound parts and of whole words (and translations), to tell part matches apart."""
     terms = QueryTerms()
     prefixes = []
     for leaf in q.leaves():
@@ -38,6 +41,8 @@ def query_terms(q: wq.Query, fieldnames: set[str]) -> QueryTerms:
         elif isinstance(leaf, wq.Term):
             terms.exact.add(leaf.text if isinstance(leaf.text, str) else leaf.text.decode("utf-8"))
     terms.prefixes = tuple(prefixes)
+    whole = {t for f, t in words if f in fieldnames}
+    terms.parts = {t for f, t in parts if f in fieldnames and t not in whole}
     return terms
 
 

@@ -68,7 +68,9 @@ def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:
     """What the query looks for in the fields of one analyzer family."""
     if parsed.q is None:
         return QueryTerms()
-    return query_terms(parsed.q, {f"body_{family}", f"title_{family}"})
+    context = parsed.context
+    return query_terms(parsed.q, {f"body_{family}", f"title_{family}"}, context.parts,
+                       context.words | context.translated.keys())
 
 
 def _hit(handle: Handle, parsed: ParsedQuery, r: Ranked, explain: bool, marks: dict[str, QueryTerms]) -> Hit:

@@ -16,8 +16,12 @@ SNIPPET_CHARS = 300
 LEAD_CONTEXT = 60  # characters shown before the first match of a window
 
 
+PART = "part"  # the class of a mark on a word that shares only a compound part with the query
+
+
 def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every token of `text` that the query matches, merged where they overlap."""
+    """(start, end, term) of every token of `text` that the query matches, merged where they overlap; the
+    term is `PART` where a word matched only through a compound part of the query's words."""
     if not terms or not text:
         return []
     spans: list[tuple[int, int, str]] = []
@@ -26,7 +30,10 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
         word = m.group()
         hits = known.get(word)
         if hits is None:
-            hits = known[word] = tuple((s, e, term) for term, _, s, e in words.terms(word) if terms.matches(term))
+            hits = tuple((s, e, term) for term, _, s, e in words.terms(word) if terms.matches(term))
+            if hits and terms.parts and all(term in terms.parts for _, _, term in hits):
+                hits = tuple((s, e, PART) for s, e, _ in hits)
+            known[word] = hits
         if not hits:
             continue
         offset = m.start()
@@ -34,7 +41,7 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
             s, e = s + offset, e + offset
             if spans and s < spans[-1][1]:
                 start, end, first = spans[-1]
-                spans[-1] = (start, max(end, e), first)
+                spans[-1] = (start, max(end, e), term if first == PART else first)
             else:
                 spans.append((s, e, term))
     return spans
@@ -44,12 +51,13 @@ def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: in
     """`text[start:end]` as HTML: spans in `<mark>`, everything escaped."""
     end = len(text) if end is None else end
     out, pos = [], start
-    for s, e, _ in spans:
+    for s, e, term in spans:
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)
         out.append(escape(text[pos:s]))
-        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        out.append(f'<mark class="{PART}">' if term == PART else "<mark>")
+        out.append(f"{escape(text[s:e])}</mark>")
         pos = e
     out.append(escape(text[pos:end]))
     return "".join(out)

@@ -186,9 +186,20 @@ def test_snippet_marks_the_whole_hyphenated_word(seed_index):
     assert "<mark>Fin-Tech</mark>" in hits[S001].snippet
 
 
+def test_a_word_sharing_only_a_compound_part_is_marked_as_a_part_match(seed_index):
+    body = indexer.get(S000, index_dir=seed_index)["body"]
+    marked = re.findall(r"<mark( class=\"part\")?>([^<]*)</mark>", indexer.highlight(body, "Finanztechnologie", "de",
+                                                                                  index_dir=seed_index))
+    assert ("", "Finanztechnologie") in marked
+    assert (' class="part"', "Finanzbereich") in marked and ("", "Finanzbereich") not in marked
+    marked = re.findall(r"<mark( class=\"part\")?>([^<]*)</mark>", indexer.highlight(body, "Finanz", "de",
+                                                                                  index_dir=seed_index))
+    assert ("", "Finanzbereich") in marked  # `Finanz` typed as a word of its own: a whole match
+
+
 def test_snippet_is_short_and_escaped(seed_index):
     for hit in indexer.search("Jiaozi", index_dir=seed_index):
-        text = re.sub(r"</?mark>", "", hit.snippet)
+        text = re.sub(r"</?mark[^>]*>", "", hit.snippet)
         assert len(text.replace("&quot;", '"').replace("&amp;", "&")) <= 302
         assert "<" not in text
     hit = indexer.search("betrifft", index_dir=seed_index).hits[0]
