@@ -51,7 +51,7 @@ def measure(index: Path, queries: int) -> dict:
         found = handle.reader.search(parsed.q)
         started = time.perf_counter()
         if parsed.context.translated:
-            as_typed = untranslated(parsed.q, parsed.context.translated)
+            as_typed = untranslated(parsed.q, parsed.context.translated, parsed.context.words)
             fold(found, twin_of, lambda docs, q=as_typed: handle.reader.matches(q, docs) if q is not None
                  else np.zeros(len(docs), bool))
         for code in PAIR:

@@ -46,11 +46,14 @@ def query_terms(q: wq.Query, fieldnames: set[str], parts: set[tuple[str, str]] =
     return terms
 
 
-def untranslated(q: wq.Query, translated: dict[tuple[str, str], tuple[str, str]]) -> wq.Query | None:
-    """The leaves of `q` that translation did not add, as one OR (None if there are none): a release that
-    matches none of them was found only through translated words, as `--explain` would say."""
+def untranslated(q: wq.Query, translated: dict[tuple[str, str], tuple[str, str]],
+                 words: set[tuple[str, str]] = frozenset()) -> wq.Query | None:
+    """The leaves of `q` that translation did not add (or that are also a query word's own term, `words`), as
+    one OR (None if there are none): a release that matches none of them was found only through translated
+    words, as `--explain` would say."""
     leaves = [leaf for leaf in q.leaves()
-              if not (type(leaf) is wq.Term and (leaf.fieldname, leaf.text) in translated)]
+              if not (type(leaf) is wq.Term and (key := (leaf.fieldname, leaf.text)) in translated
+                      and key not in words)]
     if not leaves:
         return None
     return leaves[0] if len(leaves) == 1 else wq.Or(leaves)

@@ -135,8 +135,9 @@ def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
 
 
 def related(doc_id: str, index_dir: str | Path | None = None, limit: int = 5) -> list[Hit]:
-    """Up to `limit` releases most like `doc_id` ("more like this"), in either language, without it and its
-    twin (which has a link of its own); [] for an unknown id. See `related.py`."""
+    """Up to `limit` releases most like `doc_id` ("more like this"), in either language, one per story (not a
+    release and its twin), without it and its twin (which has a link of its own); [] for an unknown id. See
+    `related.py`."""
     handle = open_handle(index_dir)
     stored = handle.reader.document(doc_id)
     if stored is None:
@@ -144,10 +145,16 @@ def related(doc_id: str, index_dir: str | Path | None = None, limit: int = 5) ->
     words = distinctive_words(handle, f"{stored.get('title') or ''}\n{stored.get('body') or ''}")
     twin, _ = handle.partners.get(doc_id, (None, 0.0))
     try:
-        results = search(" ".join(words), index_dir=index_dir, limit=limit + 2)
+        results = search(" ".join(words), index_dir=index_dir, limit=2 * limit + 2)
     except QueryError:  # no distinctive word at all
         return []
-    return [hit for hit in results.hits if hit.id not in (doc_id, twin)][:limit]
+    found: list[Hit] = []
+    seen = {doc_id, twin}
+    for hit in results.hits:  # one entry per story: a release whose twin is listed already is left out
+        if hit.id not in seen:
+            found.append(hit)
+        seen.update((hit.id, hit.twin))
+    return found[:limit]
 
 
 def highlight(text: str, query: str, lang: str | None, index_dir: str | Path | None = None) -> str:

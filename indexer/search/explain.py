@@ -15,7 +15,7 @@ def explain(handle: Handle, parsed: ParsedQuery, r: Ranked) -> tuple[list[str], 
         translated = parsed.context.translated
         terms = handle.reader.matched_terms(parsed.q, r.docnum)
         for key in terms:
-            if key in translated:
+            if key in translated and key not in parsed.context.words:
                 word, translation = translated[key]
                 if translation not in matched.setdefault(word, []):
                     matched[word].append(translation)

@@ -57,7 +57,7 @@ def _rank(handle: Handle, parsed: ParsedQuery, filters: Any | None, window: int,
     """`rank`, told which releases the words as typed match where translation added words (`scope.fold`)."""
     typed = None
     if parsed.q is not None and parsed.context.translated and handle.partners:
-        as_typed = untranslated(parsed.q, parsed.context.translated)
+        as_typed = untranslated(parsed.q, parsed.context.translated, parsed.context.words)
         typed = (lambda docs: handle.reader.matches(as_typed, docs)) if as_typed is not None else \
             (lambda docs: np.zeros(len(docs), bool))
     return rank(handle, parsed, parsed.lang, filters, window, sort, typed)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import lang, store
+from ..analysis import TOKEN, normalize_words
 from ..model import Link
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,12 @@ def learn(stored: Stored, links: list[Link]) -> Learned:
     pairs = [(link.de, link.en) for link in links][-MAX_PAIRS:]
     analyzers = {code: lang.chain(code) for code in ("de", "en")}
     docs: list[tuple[list[set[str]], list[set[str]]]] = []
+    texts: list[tuple[set[str], set[str]]] = []
     for de_id, en_id in pairs:
         de_doc, en_doc = stored(de_id), stored(en_id)
         if de_doc and en_doc:
             docs.append((_sentences(analyzers["de"], de_doc), _sentences(analyzers["en"], en_doc)))
+            texts.append((_words(de_doc), _words(en_doc)))
     if not docs:
         return Learned()
     df_de = Counter(t for de, _ in docs for t in set().union(*de))
@@ -77,9 +80,9 @@ def learn(stored: Stored, links: list[Link]) -> Learned:
         usable_de = set(_rarest(set().union(*de), df_de, most))
         usable_en = set(_rarest(set().union(*en), df_en, most))
         together.update(_aligned_pairs([s & usable_de for s in de], [s & usable_en for s in en]))
-    carried = _carried_over(docs, df_de, df_en)
+    carried_de, carried_en = _carried_over(texts)
     dice = {(d, e): 2 * n / (df_de[d] + df_en[e]) for (d, e), n in together.items()
-            if n >= MIN_PAIRS and d not in carried and e not in carried}
+            if n >= MIN_PAIRS and d not in carried_de and e not in carried_en}
     best_de: dict[str, float] = defaultdict(float)
     best_en: dict[str, float] = defaultdict(float)
     for (d, e), score in dice.items():
@@ -95,13 +98,22 @@ def learn(stored: Stored, links: list[Link]) -> Learned:
                    {t: c[:PER_TERM] for t, c in backward.items()})
 
 
-def _carried_over(docs: list[tuple[list[set[str]], list[set[str]]]], df_de: Counter[str], df_en: Counter[str]
-                  ) -> set[str]:
-    """Terms that the twins of a pair share as they are (names, `Brexit`, numbers' words, cognates spelled
-    alike): such a term is its own translation and never stands for another word, however often the two
-    meet. A false friend (German `war`, English `war`) is not shared by the same pairs, so it stays."""
-    shared = Counter(t for de, en in docs for t in set().union(*de) & set().union(*en))
-    return {t for t, n in shared.items() if 2 * n / (df_de[t] + df_en[t]) >= MIN_DICE}
+def _carried_over(texts: list[tuple[set[str], set[str]]]) -> tuple[set[str], set[str]]:
+    """The German and English terms of words that the twins of a pair share as they are (names, `Brexit`,
+    words spelled alike), compared as written, since the two stemmers cut a name differently
+    (`bremerhav`, `bremerhaven`): such a word is its own translation and never stands for another word,
+    however often the two meet. A false friend (German `war`, English `war`) is not shared by the same
+    pairs, so it stays."""
+    df_de = Counter(w for de, _ in texts for w in de)
+    df_en = Counter(w for _, en in texts for w in en)
+    shared = Counter(w for de, en in texts for w in de & en)
+    words = sorted(w for w, n in shared.items() if 2 * n / (df_de[w] + df_en[w]) >= MIN_DICE)
+    return set(filter(None, normalize_words("de", words))), set(filter(None, normalize_words("en", words)))
+
+
+def _words(doc: dict) -> set[str]:
+    """The words of the title and the opening of the body, as written (lower case)."""
+    return {w.lower() for w in TOKEN.findall(f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS])}
 
 
 def _sentences(analyzer, doc: dict) -> list[set[str]]:

@@ -10,7 +10,7 @@ import pytest
 
 import indexer
 from indexer.search.handles import Handle, open_handle
-from tests.conftest import S000, S001, S002, S003, S004
+from tests.conftest import S000, S001, S002, S003, S004, seeds_with
 
 
 def ids(seed_index, query, **kw):
@@ -305,6 +305,22 @@ def test_related_releases_come_in_both_languages_without_the_release_and_its_twi
     assert {h.lang for h in related} == {"de", "en"} and ids[:2] == [S004, S002]
     assert indexer.related("nope", index_dir=seed_index) == []
     assert len(indexer.related(S004, index_dir=seed_index, limit=2)) == 2
+
+
+def test_related_releases_list_a_story_once_not_a_release_and_its_twin(tmp_path):
+    stories = [("Windpark Nordsee liefert Strom für Bremerhaven", "North Sea wind farm powers Bremerhaven"),
+               ("Neuer Windpark vor Bremerhaven geplant", "New wind farm planned off Bremerhaven"),
+               ("Windpark Bremerhaven erweitert Netz", "Bremerhaven wind farm extends grid")]
+    records = []
+    for n, (de, en) in enumerate(stories):
+        records.append({"id": f"s{n}-de", "lang": "de", "twin": f"s{n}-en", "title": de,
+                        "body": f"{de}. Der Windpark in der Nordsee versorgt Bremerhaven mit Strom."})
+        records.append({"id": f"s{n}-en", "lang": "en", "twin": f"s{n}-de", "title": en,
+                        "body": f"{en}. The wind farm in the North Sea supplies Bremerhaven with power."})
+    indexer.rebuild(source=seeds_with(tmp_path / "src", records), index_dir=tmp_path / "index")
+    ids = [h.id for h in indexer.related("s0-de", index_dir=tmp_path / "index")]
+    stories_listed = [i.split("-")[0] for i in ids if i.startswith("s")]
+    assert sorted(stories_listed) == ["s1", "s2"]  # each once, in one language or the other
 
 
 def test_a_compound_with_one_known_part_is_searched_as_its_parts(seed_index):

@@ -41,6 +41,13 @@ def test_a_name_that_both_twins_use_is_never_translated_into_another_word():
     assert ("minist", 1.0) in lexicon.translations("en", "secretari")
 
 
+def test_a_name_the_two_stemmers_cut_differently_is_still_its_own_translation():
+    # German `bremerhav`, English `bremerhaven`: the same word as written
+    lexicon = learn(archive("Der Hafen von Bremerhaven wächst.", "The port of Bremerhaven grows."))
+    assert lexicon.translations("de", "bremerhav") == []
+    assert all(de != "bremerhav" for found in lexicon.en.values() for de, _ in found)
+
+
 def test_words_at_opposite_ends_of_the_twins_are_not_taken_for_translations():
     # `Nachmittag` opens four German texts and `harbour` closes their English twins: same pairs, other places
     def text(opening: str, n: int, closing: str = "") -> str:
