@@ -260,3 +260,15 @@ def test_showing_results_for_a_suggestion_and_searching_instead_for_the_typed_wo
     page.wait_for_url("**exact=1*")
     expect(page.locator(".message.empty")).to_be_visible()
     expect(page.locator(".suggestion")).to_contain_text("Did you mean")
+
+
+def test_on_a_phone_the_results_come_before_the_facets_and_a_link_leads_down(page, base_url):
+    page.goto(base_url + "/?q=London")
+    wide_results, wide_facets = page.locator("ol.results").bounding_box(), page.locator("#facets").bounding_box()
+    assert wide_facets["y"] < wide_results["y"]  # a wide screen shows the facets first
+    expect(page.locator(".to-facets")).to_be_hidden()
+    page.set_viewport_size({"width": 390, "height": 844})
+    results, facets = page.locator("ol.results").bounding_box(), page.locator("#facets").bounding_box()
+    assert results["y"] < facets["y"] and results["y"] < 844  # the first result is on the first screen
+    page.get_by_role("link", name="Narrow the results ↓").click()
+    expect(page).to_have_url(base_url + "/?q=London#facets")

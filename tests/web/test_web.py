@@ -547,7 +547,8 @@ def test_facets_are_in_the_api_and_narrow_the_search_on_the_page(client):
     assert set(data["facets"]) == {"lang", "year", "source", "place"}
     assert sum(n for _, n in data["facets"]["lang"]) == data["total"]
     _, html = page(client, "/?q=Rotterdam&ui=en")
-    assert '<section class="facets" aria-label="Results by">' in html and "<meter " in html
+    assert '<section class="facets" id="facets" aria-label="Results by">' in html and "<meter " in html
+    assert '<a href="#facets">Narrow the results ↓</a>' in html  # on a phone the facets follow the results
     year, count = data["facets"]["year"][0]
     assert f'href="/?q=Rotterdam&amp;from={year}&amp;to={year}"' in html
     narrowed = client.get(f"/api/search?q=Rotterdam&from={year}&to={year}").get_json()
