@@ -16,7 +16,15 @@ from pathlib import Path
 
 from . import build, store, translation
 from .config import resolve_index_dir, resolve_sources
-from .errors import IndexerError, IndexFormatError, IndexNotFoundError, QueryError, SourceNotFoundError
+from .errors import (
+    IndexBusyError,
+    IndexerError,
+    IndexFormatError,
+    IndexNotFoundError,
+    QueryError,
+    SourceNotFoundError,
+    WorkerError,
+)
 from .model import Document, Hit, Link, Report, Results, Skipped
 from .search import close_handles, get, highlight, related, search, warm
 from .twins import load_links
@@ -28,25 +36,48 @@ except metadata.PackageNotFoundError:  # run from a checkout that was never inst
     __version__ = "0+unknown"
 
 __all__ = [
-    "DEFAULT_INDEX_DIR", "Document", "Hit", "IndexFormatError", "IndexNotFoundError", "IndexerError", "Link",
-    "QueryError", "Report", "Results", "Skipped", "SourceNotFoundError", "close_handles", "get", "highlight", "rebuild",
-    "related", "search", "status", "twins", "update", "warm",
+    "DEFAULT_INDEX_DIR",
+    "Document",
+    "Hit",
+    "IndexBusyError",
+    "IndexFormatError",
+    "IndexNotFoundError",
+    "IndexerError",
+    "Link",
+    "QueryError",
+    "Report",
+    "Results",
+    "Skipped",
+    "SourceNotFoundError",
+    "WorkerError",
+    "close_handles",
+    "get",
+    "highlight",
+    "rebuild",
+    "related",
+    "search",
+    "status",
+    "twins",
+    "update",
+    "warm",
 ]
 
 
 def rebuild(source: str | Path | list[str | Path] | None = None, index_dir: str | Path | None = None,
-            show_progress: bool = False, workers: int | None = None) -> Report:
+            show_progress: bool = False, workers: int | None = None, wait: bool = True) -> Report:
     """Builds a fresh index of every release under `source` (one folder or several) and swaps it in.
 
-    `workers`: indexing processes (default: one per core for a large job, in-process for a small one)."""
-    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress, workers)
+    `workers`: indexing processes (default: one per core for a large job, in-process for a small one).
+    One rebuild or update writes to an index at a time: another one waits for it, or with `wait=False`
+    raises `IndexBusyError`."""
+    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress, workers, wait)
 
 
 def update(index_dir: str | Path | None = None, source: str | Path | list[str | Path] | None = None,
-           show_progress: bool = False, workers: int | None = None) -> Report:
+           show_progress: bool = False, workers: int | None = None, wait: bool = True) -> Report:
     """Indexes what changed since the last build (new, changed, removed files) and relinks twins."""
     sources = resolve_sources(source) if source else None
-    return build.update(resolve_index_dir(index_dir), sources, show_progress, workers)
+    return build.update(resolve_index_dir(index_dir), sources, show_progress, workers, wait)
 
 
 def twins(index_dir: str | Path | None = None, min_score: float | None = None) -> list[Link]:

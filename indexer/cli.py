@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -23,7 +24,7 @@ import indexer
 
 from . import store
 from .config import INDEX_ENV, SOURCE_ENV, check_settings, resolve_index_dir
-from .errors import IndexNotFoundError
+from .errors import IndexNotFoundError, Stopped
 from .query.limits import SORTS
 from .search import export
 from .twins import TwinState
@@ -36,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet, format="%(message)s",
                         handlers=[RichHandler(console=Console(stderr=True), show_path=False, show_time=False)])
+    _stop_on_signals()
     try:
         check_settings()
         return args.run(args)
@@ -45,9 +47,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (indexer.IndexerError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; the index that was serving is unchanged", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM/SIGHUP (`Stopped`): workers are stopped by now
+        signum = getattr(e, "signum", signal.SIGINT)
+        print(f"interrupted ({signal.Signals(signum).name}); the index that was serving is unchanged",
+              file=sys.stderr)
+        return 128 + signum
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (a service manager, `kill`) and SIGHUP (a closed terminal) stop a command as Ctrl-C does:
+    the build's workers are stopped and its unfinished generation removed, and the exit code says which."""
+    def stop(signum: int, _frame) -> None:
+        raise Stopped(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     building = argparse.ArgumentParser(add_help=False)
     building.add_argument("--workers", type=int, metavar="N",
                           help="indexing processes (default: one per core for large jobs, 1 for small ones)")
+    building.add_argument("--wait", action=argparse.BooleanOptionalAction, default=True,
+                          help="when another rebuild or update is writing to the index, wait for it (the default) "
+                          "or, with --no-wait, exit 1 naming its PID")
     building.add_argument("--nice", type=int, default=10, metavar="N",
                           help="lower indexing's CPU priority by N (default 10; 0 keeps it): a search server "
                           "on the same machine stays responsive, and an idle machine still runs it at full speed")
@@ -163,13 +180,15 @@ def _print_report(report: indexer.Report, as_json: bool, verb: str) -> int:
 
 def run_rebuild(args) -> int:
     _yield_cpu(args.nice)
-    report = indexer.rebuild(args.source, args.index, show_progress=not args.json, workers=args.workers)
+    report = indexer.rebuild(args.source, args.index, show_progress=not args.json, workers=args.workers,
+                             wait=args.wait)
     return _print_report(report, args.json, "rebuilt")
 
 
 def run_update(args) -> int:
     _yield_cpu(args.nice)
-    report = indexer.update(args.index, args.source, show_progress=not args.json, workers=args.workers)
+    report = indexer.update(args.index, args.source, show_progress=not args.json, workers=args.workers,
+                            wait=args.wait)
     return _print_report(report, args.json, "updated")
 
 

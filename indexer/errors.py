@@ -32,7 +32,19 @@ class SourceNotFoundError(IndexerError, FileNotFoundError):
 
 
 class WorkerError(IndexerError):
-    """An indexing worker process failed; the message carries its traceback."""
+    """An indexing worker process failed or died; the message says which and why, in one line."""
+
+
+class IndexBusyError(IndexerError):
+    """Another rebuild or update is writing to the index (and the caller chose not to wait)."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP asked a rebuild or update to stop: it ends as Ctrl-C does (`signum` says which)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class QueryError(IndexerError, ValueError):

@@ -9,20 +9,23 @@ removes. The previous generation is kept for readers that still have it open.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import IndexNotFoundError
+from .errors import IndexBusyError, IndexNotFoundError
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_PREVIOUS = 1
+WRITER_LOCK = ".writer.lock"  # held (flock) by the one rebuild or update writing to the index folder
+BACKEND_LOCKS = shutil.ignore_patterns("*WRITELOCK*", "*.lock")  # a backend's own locks are never shared
 
 
 def current(index_dir: Path) -> Path | None:
@@ -50,8 +53,38 @@ def new_generation(index_dir: Path, clone_from: Path | None = None) -> Path:
     if clone_from is None:
         gen.mkdir()
     else:
-        shutil.copytree(clone_from, gen, copy_function=_link_or_copy)
+        shutil.copytree(clone_from, gen, copy_function=_link_or_copy, ignore=BACKEND_LOCKS)
     return gen
+
+
+@contextmanager
+def writer(index_dir: Path, wait: bool = True, on_wait: Callable[[int | None], None] | None = None) -> Iterator[None]:
+    """Holds the index folder's writer lock while a rebuild or update runs: one writer at a time. A second
+    one waits (`on_wait` is told the running job's PID first) or, without `wait`, raises `IndexBusyError`.
+    The lock is the kernel's (`flock`), so a killed writer never leaves it behind."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _lock_holder(fd)
+            if not wait:
+                raise IndexBusyError(f"another rebuild or update{f' (PID {holder})' if holder else ''} is writing "
+                                     f"to {index_dir}/; wait for it, or run again with --wait") from None
+            if on_wait is not None:
+                on_wait(holder)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _lock_holder(fd: int) -> int | None:
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
 
 
 def publish(index_dir: Path, building: Path) -> Path:

@@ -7,6 +7,7 @@ it was. `workers` indexes the files; `run.Build` holds a build's state while it 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,12 +22,19 @@ from ..twins import TwinState
 from .run import FILES, Build
 from .workers import Job
 
+log = logging.getLogger(__name__)
+
 
 def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = False,
-            workers: int | None = None) -> Report:
+            workers: int | None = None, wait: bool = True) -> Report:
     """Indexes every file under `sources` into a new generation and swaps it in."""
     check_settings()
     sources = check_sources(sources)
+    with store.writer(index_dir, wait, _waiting(index_dir)):
+        return _rebuild(sources, index_dir, show_progress, workers)
+
+
+def _rebuild(sources: list[Path], index_dir: Path, show_progress: bool, workers: int | None) -> Report:
     started = time.perf_counter()
     backend = get_backend()
     building = store.new_generation(index_dir)
@@ -43,9 +51,22 @@ def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = Fals
 
 
 def update(index_dir: Path, sources: Iterable[Path] | None = None, show_progress: bool = False,
-           workers: int | None = None) -> Report:
+           workers: int | None = None, wait: bool = True) -> Report:
     """Indexes only new and changed files and drops removed ones, in a new generation."""
     check_settings()
+    store.require(index_dir)
+    with store.writer(index_dir, wait, _waiting(index_dir)):
+        return _update(index_dir, sources, show_progress, workers)
+
+
+def _waiting(index_dir: Path):
+    def say(pid: int | None) -> None:
+        log.warning("waiting for the rebuild or update%s that is writing to %s/ (--no-wait gives up)",
+                    f" (PID {pid})" if pid else "", index_dir)
+    return say
+
+
+def _update(index_dir: Path, sources: Iterable[Path] | None, show_progress: bool, workers: int | None) -> Report:
     gen = store.require(index_dir)
     manifest = store.read_json(gen, store.MANIFEST, {})
     sources = check_sources(sources if sources is not None else [Path(s) for s in manifest["sources"]])

@@ -8,6 +8,7 @@ files); the twin signals go through a file per worker.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import multiprocessing
@@ -15,7 +16,8 @@ import os
 import pickle
 import queue
 import re
-import traceback
+import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -32,6 +34,10 @@ from ..twins import Signals, signals
 
 log = logging.getLogger(__name__)
 
+POLL_SECONDS = 0.5  # how often the parent checks that its workers are alive while it waits for them
+EXIT_GRACE_SECONDS = 5.0  # a worker that exited cleanly has this long for its last message to arrive
+STOP_SECONDS = 5.0  # how long stopped workers have to end before they are killed
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
 PARALLEL_FROM_BYTES = 1024 * 1024  # below this, worker start-up costs more than it saves
 SURFACE_WORD = re.compile(r"[^\W\d_]{3,}")  # a word "did you mean" may offer: letters only, three or more
@@ -137,6 +143,7 @@ def _worker(backend: Backend, gen: Path, jobs: multiprocessing.Queue, results: m
     The twin signals go to a file of the worker's own rather than back to the parent, which reads
     them when the workers are done: otherwise the parent would hold them all while the workers are at
     their largest."""
+    _bound_to(parent)
     try:
         part = backend.part(gen)
         spill = gen / f"signals-{os.getpid()}.pickle"
@@ -154,10 +161,27 @@ def _worker(backend: Backend, gen: Path, jobs: multiprocessing.Queue, results: m
                 pickle.dump({r.key: r.signals for r in done}, signals_file, protocol=pickle.HIGHEST_PROTOCOL)
                 for r in done:
                     r.signals = {}
-                results.put(("files", done))
-        results.put(("part", (part.finish(), str(spill))))
-    except BaseException:
-        results.put(("error", traceback.format_exc()))
+                results.put(("files", os.getpid(), done))
+        results.put(("part", os.getpid(), (part.finish(), str(spill))))
+    except BaseException as e:
+        log.debug("indexing worker %d failed", os.getpid(), exc_info=True)
+        results.put(("error", os.getpid(), f"{type(e).__name__}: {e}"))
+
+
+def _bound_to(parent: int) -> None:
+    """A worker leaves interrupts to its parent (Ctrl-C reaches the whole process group; the parent stops
+    the workers) and dies with it: Linux kills it when the parent dies (`PR_SET_PDEATHSIG`), however the
+    parent ends; elsewhere it notices between batches."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _read_signals(path: str) -> Iterator[tuple[str, dict[str, Signals]]]:
@@ -193,14 +217,20 @@ def in_workers(backend: Backend, gen: Path, jobs: list[Job], workers: int, show_
             job_queue.put(batch)
         for _ in procs:
             job_queue.put(None)
-        parts, results, spills, finished = [], [], [], 0
+        parts, results, spills = [], [], []
         bar = progress(range(len(jobs)), label, show_progress)
-        while finished < workers:
-            kind, payload = result_queue.get()
+        done: set[int] = set()  # the workers that handed back their part
+        exited: dict[int, float] = {}
+        while len(done) < workers:
+            try:
+                kind, sender, payload = result_queue.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                _check_alive(procs, done, exited)
+                continue
             if kind == "error":
-                raise WorkerError(f"an indexing worker failed:\n{payload}")
+                raise WorkerError(f"an indexing worker (PID {sender}) failed: {payload}")
             if kind == "part":
-                finished += 1
+                done.add(sender)
                 part, spill = payload
                 if part is not None:
                     parts.append(part)
@@ -216,6 +246,43 @@ def in_workers(backend: Backend, gen: Path, jobs: list[Job], workers: int, show_
             p.join()
         return parts, results, chain.from_iterable(map(_read_signals, spills))
     finally:
-        for p in procs:
+        _stop(procs, job_queue, result_queue)
+
+
+def _check_alive(procs: list, done: set[int], exited: dict[int, float]) -> None:
+    """Fails the build when a worker died before handing back its part (killed, out of memory). One that
+    exited cleanly may still have its last message in the pipe: it has `EXIT_GRACE_SECONDS` (`exited`
+    remembers when it was first seen gone)."""
+    now = time.monotonic()
+    for p in procs:
+        if p.exitcode is None or p.pid in done:
+            continue
+        if p.exitcode == 0 and now - exited.setdefault(p.pid, now) < EXIT_GRACE_SECONDS:
+            continue
+        raise WorkerError(f"an indexing worker (PID {p.pid}) {_death(p.exitcode)} before it finished; "
+                          "nothing was published")
+
+
+def _death(exitcode: int) -> str:
+    if exitcode < 0:
+        name = signal.Signals(-exitcode).name
+        return f"was killed by {name}" + (" (out of memory?)" if exitcode == -signal.SIGKILL else "")
+    return f"exited with status {exitcode}"
+
+
+def _stop(procs: list, job_queue, result_queue) -> None:
+    """Ends every worker (at once on failure or interrupt) and lets the queues go without waiting for
+    data nobody will read: a queue's feeder thread would otherwise block the exit of the process."""
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
+    for p in procs:
+        if p.pid is not None:
+            p.join(max(0.0, deadline - time.monotonic()))
             if p.is_alive():
-                p.terminate()
+                p.kill()
+                p.join()
+    for q in (job_queue, result_queue):
+        q.cancel_join_thread()
+        q.close()
