@@ -16,7 +16,7 @@ from .. import store
 from ..backend import get as get_backend
 from ..config import check_settings
 from ..errors import SourceNotFoundError
-from ..ingest import SourceFile, fingerprint, scan
+from ..ingest import MAX_FILE_BYTES, SourceFile, fingerprint, scan
 from ..model import Report
 from ..twins import TwinState
 from .run import FILES, Build
@@ -109,11 +109,16 @@ def check_sources(sources: Iterable[Path]) -> list[Path]:
 
 def unchanged(sf: SourceFile, old: dict | None) -> bool:
     """Whether a file is as it was indexed: same size and time, or failing that, same bytes."""
-    if old is None:
+    if old is None or sf.problem or old["size"] < 0:  # what could not be read is tried again
         return False
     if old["size"] == sf.size and old["mtime_ns"] == sf.mtime_ns:
         return True
-    if old["size"] == sf.size and old["hash"] == fingerprint(sf.path.read_bytes()):
+    if old["size"] != sf.size or sf.size > MAX_FILE_BYTES:
+        return False
+    try:
+        same = old["hash"] == fingerprint(sf.path.read_bytes())
+    except OSError:
+        return False
+    if same:
         old["mtime_ns"] = sf.mtime_ns
-        return True
-    return False
+    return same

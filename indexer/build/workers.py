@@ -25,10 +25,10 @@ from pathlib import Path
 
 from ..backend import Backend, PartWriter
 from ..errors import WorkerError
-from ..ingest import SourceFile, fingerprint, read_file
+from ..ingest import MAX_FILE_BYTES, SourceFile, fingerprint, read_file
 from ..lang import compounds
 from ..lang.detect import detect, preload
-from ..model import Document
+from ..model import Document, Skipped
 from ..progress import progress
 from ..twins import Signals, signals
 
@@ -83,15 +83,22 @@ def _batches(jobs: list[Job]) -> Iterator[list[Job]]:
 def index_file(part: PartWriter, job: Job) -> FileResult:
     """Reads one file into documents, adds them to `part`, and returns what the parent needs of them."""
     sf = job.sf
-    key = str(sf.path.resolve())
-    try:
-        data = sf.path.read_bytes()
-    except OSError as e:
-        data = b""
-        log.warning("%s: unreadable (%s)", sf.path, e)
-    docs, skipped = read_file(sf, data)
+    key = str(sf.path.absolute() if sf.problem else sf.path.resolve())
+    size, data = sf.size, b""
+    if sf.problem:
+        docs, skipped = [], [Skipped(sf.relpath, sf.problem)]
+    elif sf.size > MAX_FILE_BYTES:  # refused before reading: the size is known from the folder listing
+        docs, skipped = [], [Skipped(sf.relpath, f"too large ({sf.size:,} bytes; limit {MAX_FILE_BYTES:,})")]
+    else:
+        try:
+            data = sf.path.read_bytes()
+        except OSError as e:
+            docs, skipped = [], [Skipped(sf.relpath, f"unreadable: {e.strerror or e}")]
+            size = -1  # never "unchanged": the next update tries it again
+        else:
+            docs, skipped = read_file(sf, data)
     result = FileResult(key, sf.relpath, (job.order, sf.relpath),
-                        {"size": sf.size, "mtime_ns": sf.mtime_ns, "hash": fingerprint(data), "ids": [],
+                        {"size": size, "mtime_ns": sf.mtime_ns, "hash": fingerprint(data), "ids": [],
                          "skipped": [(s.path, s.reason) for s in skipped]}, {}, {}, set())
     seen = set()
     for doc in docs:

@@ -9,6 +9,9 @@ and a line in `READERS`.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,23 +32,64 @@ MAX_FILE_BYTES = 50 * 1024 * 1024  # a single release is never this large; a dum
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file found in a source folder, with what `update` needs to notice a change."""
+    """A file found in a source folder, with what `update` needs to notice a change; `problem` says why it
+    cannot be read (an unreadable folder, a symlink out of the source), and such a file is retried by
+    every `update`."""
 
     path: Path
     relpath: str  # '/'-separated, relative to the source folder
     size: int
     mtime_ns: int
+    problem: str | None = None
 
 
 def scan(source: Path) -> Iterator[SourceFile]:
-    """Yields the readable files under `source`, in a stable order."""
-    for path in sorted(source.rglob("*")):
-        if path.suffix.lower() not in READERS or not path.is_file():
-            continue
-        if any(part.startswith(".") for part in path.relative_to(source).parts):
-            continue
-        st = path.stat()
-        yield SourceFile(path, path.relative_to(source).as_posix(), st.st_size, st.st_mtime_ns)
+    """Yields the files under `source` that a reader takes, in a stable order, and a `problem` entry for what
+    cannot be read: a folder it may not list, a symlink that leads out of the source folder (not followed:
+    a source folder is what gets published), a file it may not stat."""
+    root = source.resolve()
+    found: list[SourceFile] = []
+
+    def unreadable(error: OSError) -> None:
+        folder = Path(error.filename)
+        found.append(SourceFile(folder, f"{folder.relative_to(source).as_posix()}/", -1, 0,
+                                f"unreadable folder: {error.strerror or error}"))
+
+    for folder, dirs, files in os.walk(source, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for d in list(dirs):
+            if (Path(folder) / d).is_symlink():
+                dirs.remove(d)
+                found.append(_symlink(Path(folder) / d, source, root, folder=True))
+        for name in files:
+            path = Path(folder) / name
+            if name.startswith(".") or path.suffix.lower() not in READERS:
+                continue
+            relpath = path.relative_to(source).as_posix()
+            if path.is_symlink():
+                entry = _symlink(path, source, root)
+                if entry.problem:
+                    found.append(entry)
+                    continue
+            try:
+                st = path.stat()
+            except OSError as e:
+                found.append(SourceFile(path, relpath, -1, 0, f"unreadable: {e.strerror or e}"))
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append(SourceFile(path, relpath, st.st_size, st.st_mtime_ns))
+    yield from sorted(found, key=lambda sf: sf.relpath)
+
+
+def _symlink(path: Path, source: Path, root: Path, folder: bool = False) -> SourceFile:
+    """A symlink: read where it stays inside the source folder (a file), reported where it leads out."""
+    relpath = path.relative_to(source).as_posix() + ("/" if folder else "")
+    target = path.resolve()
+    if target.is_relative_to(root) and not folder:
+        return SourceFile(path, relpath, 0, 0)
+    where = "a folder" if folder else "a file"
+    inside = "inside" if target.is_relative_to(root) else "out of"
+    return SourceFile(path, relpath, -1, 0, f"symlink to {where} {inside} the source folder: not followed")
 
 
 def fingerprint(data: bytes) -> str:
@@ -66,7 +110,23 @@ def read_file(sf: SourceFile, data: bytes | None = None) -> tuple[list[Document]
         return [], [Skipped(sf.relpath, str(e))]
     if not content.strip():
         return [], [Skipped(sf.relpath, "empty file")]
-    return READERS[sf.path.suffix.lower()](content, sf.relpath)
+    docs, skipped = READERS[sf.path.suffix.lower()](content, sf.relpath)
+    return [_clean(doc) for doc in docs], skipped
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # control characters but tab and line breaks
+TEXT_FIELDS = ("id", "title", "body", "place", "source", "editor", "url", "twin")
+
+
+def _clean(doc: Document) -> Document:
+    """Strips control characters (a NUL from `\\u0000` in JSONL, or deep in a text file) from what is stored
+    and shown: they mean nothing in a release, and pages and terminals would show them raw."""
+    for name in TEXT_FIELDS:
+        value = getattr(doc, name)
+        if value and CONTROL.search(value):
+            setattr(doc, name, CONTROL.sub("", value))
+    doc.cited = [CONTROL.sub("", c) for c in doc.cited]
+    return doc
 
 
 __all__ = ["MAX_FILE_BYTES", "READERS", "SUFFIXES", "Document", "Skipped", "SourceFile", "doc_id", "fingerprint",

@@ -1,7 +1,9 @@
-"""Bytes to text: UTF-8 (BOM stripped), else a single-byte encoding with a note; binary refused."""
+"""Bytes to text: UTF-16/32 by their byte-order mark, UTF-8 (BOM stripped), else a single-byte encoding with a
+note; binary refused."""
 
 from __future__ import annotations
 
+import codecs
 import logging
 
 from ..errors import DecodeError
@@ -9,8 +11,20 @@ from ..errors import DecodeError
 log = logging.getLogger(__name__)
 
 
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 first: its little-endian mark begins like UTF-16's
+
+
 def decode(data: bytes, relpath: str) -> str:
-    """UTF-8 (BOM stripped), else cp1252, else latin-1; binary data is refused."""
+    """UTF-16 or UTF-32 with a byte-order mark; UTF-8 (BOM stripped), else cp1252, else latin-1; binary data
+    is refused."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise DecodeError(f"undecodable: starts with a {encoding.upper()} byte-order mark but is not "
+                                  f"{encoding.upper()}") from None
     if b"\x00" in data[:8192]:
         raise DecodeError("binary file (contains NUL bytes)")
     try:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 
+from .. import dates
+from ..lang.detect import known_codes
 from ..model import Document, Skipped
+
+log = logging.getLogger(__name__)
 
 JSONL_FIELDS = ("title", "body", "lang", "date", "place", "source", "url", "twin")
 
@@ -29,6 +34,14 @@ def read(text: str, relpath: str) -> tuple[list[Document], list[Skipped]]:
             continue
         body = values.pop("body", None) or ""
         lang = values.pop("lang", None)
+        if lang is not None and lang.lower() not in known_codes():
+            log.warning("%s: %r is not a language code (ISO 639-1, as `de` or `en`): detected instead", where,
+                        lang[:40])
+            lang = None
+        if values.get("date") and not dates.valid(values["date"]):
+            log.warning("%s: %r is not a date (YYYY, YYYY-MM or YYYY-MM-DD that exists): left out", where,
+                        values["date"][:40])
+            values.pop("date")
         docs.append(Document(id=str(rec["id"]).strip(), body=body, path=relpath,
                              lang=lang.lower() if lang else None, lang_prob=1.0 if lang else None,
                              **{"title": None, **values}))

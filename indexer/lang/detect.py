@@ -10,13 +10,15 @@ Anything mixed, short or in a language without markers goes to langdetect.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from pathlib import Path
 
 from langdetect import DetectorFactory, LangDetectException
 from langdetect.detector_factory import init_factory
 
-from . import languages
+from . import codes, languages
 
 SAMPLE_CHARS = 600  # a release's opening decides its language; the rest only costs time
 UNKNOWN = "und"  # BCP 47 "undetermined": no letters to judge by
@@ -25,6 +27,7 @@ MARKER_SAMPLE = 300  # words
 MARKER_WORD = re.compile(r"[^\W\d_]+")
 
 _lock = threading.Lock()
+_known: frozenset[str] | None = None
 
 
 def detect(text: str) -> tuple[str, float]:
@@ -47,6 +50,19 @@ def detect(text: str) -> tuple[str, float]:
     except (LangDetectException, IndexError):
         return UNKNOWN, 0.0
     return best.lang.split("-")[0], round(best.prob, 4)
+
+
+def known_codes() -> frozenset[str]:
+    """Every language code a release may carry: the registered languages' and those detection knows (the
+    names of langdetect's profiles, read once, without loading them)."""
+    global _known
+    if _known is None:
+        import langdetect
+
+        profiles = Path(langdetect.__file__).parent / "profiles"
+        found = {name.split("-")[0] for name in os.listdir(profiles)} if profiles.is_dir() else set()
+        _known = frozenset(found | set(codes()))
+    return _known
 
 
 def preload() -> None:

@@ -9,6 +9,7 @@ from ..lang import codes
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100  # hits per page
+MAX_ID_CHARS = 1000  # no release id is longer
 MAX_WINDOW = 10_000  # deepest result a page may reach; deeper paging means refining the query
 SORTS = ("relevance", "newest", "oldest")
 
@@ -29,13 +30,27 @@ def check_paging(limit: int, page: int, lang: str | None) -> tuple[int, int, str
         raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}")
     if not isinstance(page, int) or page < 1:
         raise QueryError(f"page must be a whole number from 1, not {page!r}")
-    if lang is not None and not re.fullmatch(r"[a-z]{2,3}", lang or ""):
+    if lang is not None and not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang or "")):
         raise QueryError(f"lang must be a language code such as {' or '.join(codes())}, not {lang!r}")
     return limit, page, lang or None
 
 
+def check_doc_id(doc_id: str) -> str | None:
+    """`doc_id` if it can name a stored release, None if it cannot (no release has it: too long, or not
+    text that UTF-8 can hold); a non-string is a `QueryError`."""
+    if not isinstance(doc_id, str):
+        raise QueryError(f"a document id is text, not {type(doc_id).__name__}")
+    if not doc_id or len(doc_id) > MAX_ID_CHARS or "\x00" in doc_id:
+        return None
+    try:
+        doc_id.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (`a\udc80`)
+        return None
+    return doc_id
+
+
 def check_sort(sort: str) -> str:
-    if sort not in SORTS:
+    if not isinstance(sort, str) or sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     return sort
 

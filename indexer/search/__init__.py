@@ -20,7 +20,7 @@ from ..errors import QueryError
 from ..model import Hit, Results
 from ..query import ParsedQuery
 from ..query.filters import restriction
-from ..query.limits import check_paging, check_query, check_sort, check_window
+from ..query.limits import check_doc_id, check_paging, check_query, check_sort, check_window
 from ..query.terms import QueryTerms, query_terms
 from . import facets, snippets
 from .explain import explain as explain_hit
@@ -121,7 +121,8 @@ def _warm_words(handle: Handle, sample: int = WARM_WORD_DOCUMENTS) -> int:
 def get(doc_id: str, index_dir: str | Path | None = None) -> dict | None:
     """One document with all its fields, or None."""
     handle = open_handle(index_dir)
-    stored = handle.reader.document(doc_id)
+    doc_id = check_doc_id(doc_id)
+    stored = handle.reader.document(doc_id) if doc_id is not None else None
     if stored is None:
         return None
     twin, score = handle.partners.get(doc_id, (None, None))
@@ -139,7 +140,8 @@ def related(doc_id: str, index_dir: str | Path | None = None, limit: int = 5) ->
     release and its twin), without it and its twin (which has a link of its own); [] for an unknown id. See
     `related.py`."""
     handle = open_handle(index_dir)
-    stored = handle.reader.document(doc_id)
+    doc_id = check_doc_id(doc_id)
+    stored = handle.reader.document(doc_id) if doc_id is not None else None
     if stored is None:
         return []
     words = distinctive_words(handle, f"{stored.get('title') or ''}\n{stored.get('body') or ''}")

@@ -99,9 +99,15 @@ def _read_cached(where: Path, key: tuple) -> Dictionary:
     cache = _cache_file(key)
     try:
         with open(cache, "rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # no cache yet, or one this version cannot read: parse the dictionary again
+            cached = pickle.load(f)
+        if isinstance(cached, Dictionary):
+            return cached
+        log.info("the dictionary cache %s holds something else: parsing the dictionary again", cache)
+    except FileNotFoundError:
+        pass
+    except Exception as e:
+        log.info("the dictionary cache %s cannot be read (%s): parsing the dictionary again", cache,
+                 type(e).__name__)
     dictionary = parse(where)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
