@@ -29,6 +29,7 @@ from .parser import (
     plain_parser,
 )
 
+MIN_WILDCARD_PREFIX = 2
 OPERATORS = frozenset({"and", "or", "not", "andnot", "andmaybe", "to"})
 
 # A question's `?` ends a sentence; as a wildcard (`Bowl?` = `Bowl` + one character) it would lose the word
@@ -64,6 +65,10 @@ class Parser:
         language leads; a query that names one language (`lang:de`) asks for it."""
         text = restrictions.date_comparisons(QUESTION_MARK.sub("", query))
         if not _has_words(text):
+            if "*" in text or "?" in text:
+                raise QueryError(f"the query {text[:60]!r} has no letters before its wildcard: a wildcard needs at "
+                                 f"least {MIN_WILDCARD_PREFIX} (`finanz*`); `body:*` means every release, and a "
+                                 "filter alone (`lang:de`, `date:2019`) finds every release it allows")
             raise QueryError(f"the query {text[:60]!r} has no words to search for (stop words and operators "
                              "alone find nothing)")
         context = self._context(text, translate, lang_asked)
@@ -79,6 +84,7 @@ class Parser:
                 q = self.plain.parse(" ".join(w for w in re.findall(r"\w+", text) if w.lower() not in OPERATORS))
         finally:
             self.full.context = self.plain.context = QueryContext()
+        _check_wildcards(q)
         scored, found = restrictions.split(_exclude_negations(q))
         named = restrictions.language(found)
         if named is not None and lang_asked is None:
@@ -98,6 +104,19 @@ class Parser:
             qlang, self.translator if translate else None, names(words, qlang, self.translator),
             TRANSLATION_BOOST if lang_asked else MIXED_TRANSLATION_BOOST,
             qlang is not None and any(w.lower() not in lang.get(qlang).search_stop_words for w in words))
+
+
+def _check_wildcards(q: wq.Query) -> None:
+    """A wildcard needs `MIN_WILDCARD_PREFIX` letters before its first `*` or `?`: a leading one (`*ab*`)
+    would read every word of the archive to find the few that match."""
+    for leaf in q.leaves():
+        if isinstance(leaf, (wq.Wildcard, wq.Prefix)):
+            literal = re.split(r"[*?]", leaf.text, maxsplit=1)[0]
+            if len(literal) < MIN_WILDCARD_PREFIX:
+                shown = f"{leaf.text}*" if isinstance(leaf, wq.Prefix) else leaf.text
+                raise QueryError(f"`{shown}`: a wildcard needs at least {MIN_WILDCARD_PREFIX} letters before its "
+                                 "first * or ? (`finanz*`, `fi?tech`); a lone `*` with a field (`body:*`) means "
+                                 "every release")
 
 
 def _has_words(text: str) -> bool:

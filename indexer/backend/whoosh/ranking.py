@@ -16,6 +16,7 @@ Whoosh's matcher and their matches taken as arrays.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 
 import numpy as np
@@ -23,12 +24,15 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from ...arrays import ranges
+from ...errors import QueryError
 from ...query.concepts import COORD_POWER, Concept, Coordinated
 from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
 from . import decode
 from .postings import SharedState
 
+MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
+EXPANSION_SECONDS = 0.5  # and the time it may take to find them
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
 
 
@@ -114,9 +118,33 @@ class Ranker:
             return self._phrase(q)
         if q is wq.NullQuery:
             return EMPTY
+        if type(q) is wq.Every:
+            return self._every(q)
+        if isinstance(q, wq.MultiTerm):
+            return self._expanded(q)
         return self._by_matcher(q)
 
-    # ------------------------------------------------------------------ leaves
+    def _every(self, q: wq.Every) -> Postings:
+        """`body:*`: every document, at one score, without walking a matcher over them."""
+        return Postings(np.arange(self.size, dtype=np.int32), np.full(self.size, q.boost))
+
+    def _expanded(self, q: wq.MultiTerm) -> Postings:
+        """A prefix, wildcard or range: its terms OR-ed and scored as Whoosh scores them (one term as itself,
+        several summed, times the query's boost), within a budget of terms and time, else a `QueryError`
+        that says how to narrow it."""
+        if q.fieldname not in self.searcher.schema:
+            return EMPTY
+        field = self.searcher.schema[q.fieldname]
+        started = time.monotonic()
+        parts = []
+        for n, btext in enumerate(q._btexts(self.reader)):
+            if n >= MAX_EXPANSION or time.monotonic() - started > EXPANSION_SECONDS:
+                raise QueryError(f"{_shown(q)} matches too many words (over {n:,}) to search them all: make it "
+                                 "more specific")
+            parts.append(self._term(wq.Term(q.fieldname, field.from_bytes(btext))))
+        if len(parts) <= 1:
+            return parts[0] if parts else EMPTY
+        return self._union(parts).scaled(q.boost)
 
     def _term(self, q: wq.Term) -> Postings:
         found = self._leaf(q)
@@ -304,3 +332,12 @@ class Ranker:
         docs, scores, matched = combine(parts, self.size, [np.full(len(p), w) for p, w in found])
         share = matched / sum(weights)
         return Postings(docs, q.boost * scores * share ** COORD_POWER)
+
+
+def _shown(q: wq.MultiTerm) -> str:
+    """The query as its user wrote it, roughly: `finanz*`, `fi?tech`, `[a TO z]`."""
+    if isinstance(q, wq.Prefix):
+        return f"`{q.text}*`"
+    if isinstance(q, wq.TermRange):
+        return f"`[{q.start or ''} TO {q.end or ''}]`"
+    return f"`{getattr(q, 'text', q)}`"
