@@ -26,7 +26,7 @@ from .errors import (
     WorkerError,
 )
 from .model import Document, Hit, Link, Report, Results, Skipped
-from .search import close_handles, get, highlight, related, search, warm
+from .search import close_handles, get, highlight, in_use, related, release_stale, search, warm
 from .twins import load_links
 
 DEFAULT_INDEX_DIR = resolve_index_dir()
@@ -53,8 +53,10 @@ __all__ = [
     "close_handles",
     "get",
     "highlight",
+    "in_use",
     "rebuild",
     "related",
+    "release_stale",
     "search",
     "status",
     "twins",

@@ -11,6 +11,8 @@ for the API, so a bad request never becomes a bare 500.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 
 from flask import Flask, g, jsonify, render_template, request
@@ -26,6 +28,7 @@ from .views import bp
 log = logging.getLogger(__name__)
 
 UI_COOKIE = "ui"
+RELEASE_SECONDS = 10.0  # how often a server process closes what idle threads keep of replaced generations
 UI_COOKIE_MAX_AGE = 365 * 24 * 3600
 REBUILD_COMMAND = "python -m indexer rebuild"
 SECURITY_HEADERS = {
@@ -55,13 +58,47 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
                                  lang_name=_lang_name, search_languages=_search_languages,
                                  REBUILD_COMMAND=REBUILD_COMMAND, UI_NAMES=i18n.UI_NAMES,
                                  SORTS=SORTS, MAX_QUERY_CHARS=MAX_QUERY_CHARS)
+    app.before_request(_enter)
     app.before_request(_pick_ui)
     app.after_request(_finish_response)
+    app.teardown_request(_leave)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(IndexFormatError, _unreadable_index)
     app.register_error_handler(Exception, _unexpected_error)
     _log_index(app.config["TWINSEARCH_INDEX"])
     return app
+
+
+def _enter() -> None:
+    """A request uses its thread's index handles: `indexer.release_stale` (the server's janitor) must not
+    close them meanwhile."""
+    g.in_use = indexer.in_use()
+    g.in_use.__enter__()
+
+
+def _leave(_error: BaseException | None) -> None:
+    held = g.pop("in_use", None)
+    if held is not None:
+        held.__exit__(None, None, None)
+
+
+def release_stale_handles(every: float = RELEASE_SECONDS) -> threading.Thread:
+    """Starts the janitor of a server process: every `every` seconds it closes what idle threads keep open
+    of generations that no longer serve, so that an idle server lets deleted generations go."""
+    def run() -> None:
+        while True:
+            time.sleep(every)
+            try:
+                closed = indexer.release_stale()
+            except Exception:  # the janitor must outlive anything one round meets
+                log.exception("releasing stale index handles failed")
+                continue
+            if closed:
+                log.info("closed %d handles on generations that no longer serve", closed)
+
+    thread = threading.Thread(target=run, name="twinsearch-janitor", daemon=True)
+    thread.start()
+    return thread
 
 
 def _log_index(index_dir: str) -> None:

@@ -17,7 +17,7 @@ import indexer
 from indexer import config
 from indexer.errors import SettingError
 
-from . import create_app
+from . import create_app, release_stale_handles
 
 log = logging.getLogger("web")
 
@@ -101,6 +101,7 @@ def _serve_processes(app, args: argparse.Namespace, sock: socket.socket) -> None
         pid = os.fork()
         if pid == 0:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            release_stale_handles()
             try:
                 waitress.serve(app, sockets=[sock], threads=args.threads)
             finally:

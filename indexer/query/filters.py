@@ -30,6 +30,9 @@ def restriction(date_from: str | None, date_to: str | None, source: str | None,
                 place: str | None = None) -> wq.Query | None:
     """The date, source and place restrictions as one query, or None. A source or place matches by its
     words (`shine` finds `SHINE`; `source` also finds the sources a release cites)."""
+    for name, value in (("date_from", date_from), ("date_to", date_to), ("source", source), ("place", place)):
+        if value is not None and not isinstance(value, str):
+            raise QueryError(f"{name} must be text, not {type(value).__name__} {value!r}"[:200])
     parts: list[wq.Query] = []
     if date_from or date_to:
         start, end = _date_bound(date_from, "date_from"), _date_bound(date_to, "date_to", end=True)

@@ -25,13 +25,13 @@ from ..query.terms import QueryTerms, query_terms
 from . import facets, snippets
 from .explain import explain as explain_hit
 from .find import find
-from .handles import Handle, close_handles, open_handle
+from .handles import Handle, close_handles, in_use, open_handle, release_stale
 from .related import distinctive_words
 from .scope import Ranked
 
 WARM_WORD_DOCUMENTS = 2000  # releases whose words `warm` analyzes in advance
 
-__all__ = ["close_handles", "get", "highlight", "open_handle", "related", "search", "warm"]
+__all__ = ["close_handles", "get", "highlight", "in_use", "open_handle", "related", "release_stale", "search", "warm"]
 
 
 def search(query: str, index_dir: str | Path | None = None, lang: str | None = None, limit: int = 10,

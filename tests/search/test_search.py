@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 
 import pytest
 
 import indexer
-from indexer.search.handles import Handle, open_handle
+from indexer.search.handles import Handle, close_handles, open_handle
 from tests.conftest import S000, S001, S002, S003, S004, seeds_with
 
 
@@ -326,3 +327,47 @@ def test_related_releases_list_a_story_once_not_a_release_and_its_twin(tmp_path)
 def test_a_compound_with_one_known_part_is_searched_as_its_parts(seed_index):
     results = indexer.search("Technologiewandel", index_dir=seed_index)
     assert results.showing == "Technologie Wandel" and results.total > 0
+
+
+def test_parameters_of_the_wrong_type_are_query_errors(seed_index):
+    for kwargs in ({"source": 5}, {"place": []}, {"date_from": -1}, {"lang": 5}, {"sort": None}, {"limit": "10"}):
+        with pytest.raises(indexer.QueryError):
+            indexer.search("London", index_dir=seed_index, **kwargs)
+    with pytest.raises(indexer.QueryError, match="a document id is text"):
+        indexer.get(5, index_dir=seed_index)
+    assert indexer.get("a\udc80", index_dir=seed_index) is None
+    assert indexer.get("x" * 5000, index_dir=seed_index) is None
+
+
+def test_an_idle_threads_handle_on_a_replaced_generation_is_released(tmp_path, seed_copy):
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    opened: list[Handle] = []
+    ready, done = threading.Event(), threading.Event()
+
+    def idle_thread() -> None:  # searches once, then waits, as an idle server thread does
+        opened.append(open_handle(index_dir))
+        ready.set()
+        done.wait(30)
+
+    idle = threading.Thread(target=idle_thread)
+    idle.start()
+    ready.wait(30)
+    old = opened[0].gen
+    busy = open_handle(index_dir)
+    assert busy.gen == old and files_open_in(old) > 0
+    with indexer.in_use():  # this thread is in a request: its handle stays
+        indexer.rebuild(source=seed_copy, index_dir=index_dir)
+        assert indexer.release_stale() == 1
+        assert files_open_in(old) > 0  # this thread's, still in its request
+    close_handles()
+    assert files_open_in(old) == 0  # the idle thread's were closed for it
+    assert indexer.search("Luohu", index_dir=index_dir).total == 1
+    done.set()
+    idle.join()
+
+
+def files_open_in(folder) -> int:
+    """How many of this process's open files are in `folder` (Linux)."""
+    fds = os.listdir("/proc/self/fd")
+    return sum(1 for fd in fds if os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(folder) + os.sep))

@@ -125,13 +125,22 @@ class SharedState:
         key = (fieldname, k1, b)
         norm = self._norms.get(key)
         if norm is None:
-            parts = [segment_lengths(r, fieldname) for r, _ in searcher.reader().leaf_readers()]
-            lengths = np.concatenate(parts) if parts else np.empty(0)
             average = searcher.avg_field_length(fieldname) or 1
-            norm = k1 * ((1 - b) + b * lengths / average)
+            norm = k1 * ((1 - b) + b * self.lengths(searcher, fieldname) / average)
             with self._lock:
                 self._norms[key] = norm
         return norm
+
+    def lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
+        """Each document's length in `fieldname` (0: the field is empty), as Whoosh stores it."""
+        key = ("lengths", fieldname)
+        lengths = self._norms.get(key)
+        if lengths is None:
+            parts = [segment_lengths(r, fieldname) for r, _ in searcher.reader().leaf_readers()]
+            lengths = np.concatenate(parts) if parts else np.empty(0)
+            with self._lock:
+                self._norms[key] = lengths
+        return lengths
 
 
 _generations: dict[Path, SharedState] = {}

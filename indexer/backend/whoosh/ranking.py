@@ -114,6 +114,8 @@ class Ranker:
             return self._compound(q, self._intersection)
         if type(q) is wq.AndNot:
             return self._and_not(q)
+        if type(q) is wq.AndMaybe:
+            return self._and_maybe(q)
         if type(q) is wq.Phrase:
             return self._phrase(q)
         if q is wq.NullQuery:
@@ -125,8 +127,15 @@ class Ranker:
         return self._by_matcher(q)
 
     def _every(self, q: wq.Every) -> Postings:
-        """`body:*`: every document, at one score, without walking a matcher over them."""
-        return Postings(np.arange(self.size, dtype=np.int32), np.full(self.size, q.boost))
+        """`body:*`: every document with some text in the field (all of them without a field), at one score,
+        from the field lengths rather than by walking every term of the field as Whoosh does."""
+        if q.fieldname in (None, "*"):
+            docs = np.arange(self.size, dtype=np.int32)
+        elif q.fieldname in self.searcher.schema:
+            docs = np.flatnonzero(self.shared.lengths(self.searcher, q.fieldname) > 0).astype(np.int32)
+        else:
+            return EMPTY
+        return Postings(docs, np.full(len(docs), q.boost))
 
     def _expanded(self, q: wq.MultiTerm) -> Postings:
         """A prefix, wildcard or range: its terms OR-ed and scored as Whoosh scores them (one term as itself,
@@ -320,6 +329,17 @@ class Ranker:
         excluded = self.evaluate(q.b)
         keep = ~np.isin(kept.docs, excluded.docs, assume_unique=True)
         return Postings(kept.docs[keep], kept.scores[keep])
+
+    def _and_maybe(self, q: wq.AndMaybe) -> Postings:
+        """`a ANDMAYBE b`: what `a` matches, scored higher where `b` matches too (as Whoosh scores it)."""
+        kept = self.evaluate(q.a)
+        if not len(kept):
+            return EMPTY
+        maybe = self.evaluate(q.b)
+        _, i, j = np.intersect1d(kept.docs, maybe.docs, assume_unique=True, return_indices=True)
+        scores = kept.scores.copy()
+        scores[i] += maybe.scores[j]
+        return Postings(kept.docs, scores)
 
     def _coordinated(self, q: Coordinated) -> Postings:
         """The concepts' summed scores times the idf-weighted share of concepts matched: see `concepts`."""
