@@ -26,6 +26,7 @@ from .errors import (
     WorkerError,
 )
 from .model import Document, Hit, Link, Report, Results, Skipped
+from .query.limits import time_limit
 from .search import close_handles, get, highlight, in_use, related, release_stale, search, warm
 from .twins import load_links
 
@@ -59,6 +60,7 @@ __all__ = [
     "release_stale",
     "search",
     "status",
+    "time_limit",
     "twins",
     "update",
     "warm",

@@ -65,6 +65,11 @@ def web_port() -> int:
     return setting(PORT_ENV, DEFAULT_PORT)
 
 
+def request_seconds() -> int:
+    """How long the web tier lets one request search before it answers 400 (`TWINSEARCH_REQUEST_SECONDS`)."""
+    return setting("TWINSEARCH_REQUEST_SECONDS", 10, minimum=1)
+
+
 def web_processes() -> int:
     """Server processes sharing the port (default: one per core)."""
     return setting(PROCESSES_ENV, os.cpu_count() or 1)

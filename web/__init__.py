@@ -15,10 +15,11 @@ import threading
 import time
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 import indexer
+from indexer.config import request_seconds
 from indexer.errors import IndexFormatError
 from indexer.query.limits import MAX_QUERY_CHARS, SORTS
 
@@ -49,6 +50,7 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
     app = Flask(__name__)
     app.config["TWINSEARCH_INDEX"] = str(Path(index_dir).absolute()) if index_dir else str(
         indexer.DEFAULT_INDEX_DIR)
+    app.config["TWINSEARCH_REQUEST_SECONDS"] = request_seconds()
     app.json.sort_keys = False  # keep the core's field order: id, lang, title, ...
     app.json.ensure_ascii = False
     app.register_blueprint(bp)
@@ -70,15 +72,15 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
 
 
 def _enter() -> None:
-    """A request uses its thread's index handles: `indexer.release_stale` (the server's janitor) must not
-    close them meanwhile."""
-    g.in_use = indexer.in_use()
-    g.in_use.__enter__()
+    """A request uses its thread's index handles (`indexer.release_stale`, the server's janitor, must not
+    close them meanwhile) and may search for `TWINSEARCH_REQUEST_SECONDS` at most."""
+    g.held = [indexer.in_use(), indexer.time_limit(current_app.config["TWINSEARCH_REQUEST_SECONDS"])]
+    for held in g.held:
+        held.__enter__()
 
 
 def _leave(_error: BaseException | None) -> None:
-    held = g.pop("in_use", None)
-    if held is not None:
+    for held in reversed(g.pop("held", [])):
         held.__exit__(None, None, None)
 
 

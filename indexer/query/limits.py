@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..errors import QueryError
 from ..lang import codes
@@ -33,6 +37,28 @@ def check_paging(limit: int, page: int, lang: str | None) -> tuple[int, int, str
     if lang is not None and not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang or "")):
         raise QueryError(f"lang must be a language code such as {' or '.join(codes())}, not {lang!r}")
     return limit, page, lang or None
+
+
+_local = threading.local()
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Searches of the calling thread that outlast `seconds` stop with a `QueryError` (checked as each node
+    of a query tree is evaluated): what a server sets per request, so that no query holds a thread long."""
+    before = getattr(_local, "deadline", None)
+    _local.deadline = time.monotonic() + seconds if seconds else None
+    try:
+        yield
+    finally:
+        _local.deadline = before
+
+
+def check_time() -> None:
+    deadline = getattr(_local, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise QueryError("the search took longer than this server allows for one request; make it more specific "
+                         "(fewer words, no wildcards, a filter)")
 
 
 def check_doc_id(doc_id: str) -> str | None:

@@ -86,3 +86,16 @@ def test_an_expansion_over_the_budget_is_refused(seed_index, monkeypatch):
     monkeypatch.setattr(ranking, "MAX_EXPANSION", 1)
     with pytest.raises(indexer.QueryError, match="`lo\\*` matches too many words"):
         indexer.search("lo*", index_dir=seed_index)
+
+
+def test_a_search_over_its_time_limit_stops_with_a_query_error(seed_index):
+    with indexer.time_limit(1e-9), pytest.raises(indexer.QueryError, match="took longer than this server allows"):
+        indexer.search("London", index_dir=seed_index)
+    assert indexer.search("London", index_dir=seed_index).total == 4  # the limit ended with its block
+
+
+def test_the_web_answers_400_when_a_request_outlasts_its_time_limit(seed_index):
+    app = create_app(index_dir=seed_index)
+    app.config["TWINSEARCH_REQUEST_SECONDS"] = 1e-9
+    response = app.test_client().get("/api/search?q=London")
+    assert response.status_code == 400 and "took longer" in response.get_json()["error"]

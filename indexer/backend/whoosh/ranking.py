@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 from ...arrays import ranges
 from ...errors import QueryError
 from ...query.concepts import COORD_POWER, Concept, Coordinated
+from ...query.limits import check_time
 from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
 from . import decode
@@ -102,6 +103,7 @@ class Ranker:
         return contains(self.search(q).docs, docs)
 
     def evaluate(self, q: wq.Query) -> Postings:
+        check_time()  # a request's time limit, if its server set one
         if type(q) is wq.Term:
             return self._term(q)
         if isinstance(q, Synonyms):
