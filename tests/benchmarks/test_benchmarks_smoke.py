@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -112,3 +113,18 @@ def test_lexicon_benchmark_reports_judged_precision_and_name_searches(tmp_path: 
     assert [samples[name]["pairs"] for name in ("before", "aligned", "as-written")] == [100, 100, 100]
     assert result["precision"]["still_learned"] > 0 and result["learned_pairs"] > 0
     assert result["name_searches"]["names"] == 20 and result["name_searches"]["hits"] > 0
+
+
+def test_fuzz_benchmark_counts_no_undocumented_exception_and_no_5xx(seed_index: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fuzz.json"
+    with socket.socket() as s:  # a free port for the server it starts
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = subprocess.run([sys.executable, "-m", "benchmarks.fuzz", "--index", str(seed_index), "--calls", "300",
+                           "--requests", "100", "--port", str(port), "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert (result["api"]["calls"], result["api"]["undocumented"]) == (300, 0)
+    assert result["web"]["requests"] == 100 and result["web"]["server_errors"] == 0
+    assert result["web"]["expensive_ms"]["*"][0] == 400 and result["web"]["expensive_ms"]["body:*"][0] == 200
