@@ -61,7 +61,8 @@ def _stop_on_signals() -> None:
         raise Stopped(signum)
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, stop)
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # `nohup` asked to outlive the terminal: so be it
+            signal.signal(signum, stop)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -50,11 +50,18 @@ def alive(pid: int) -> bool:
     return True
 
 
+def as_from_a_terminal() -> None:
+    """Signals as a command started from a shell gets them: a test runner started in the background (as CI
+    may be) passes SIGINT on ignored, and Python then leaves Ctrl-C ignored."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def start_rebuild(archive: Path, index_dir: Path) -> tuple[subprocess.Popen, list[int]]:
     """A rebuild with two workers, once both are indexing."""
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "rebuild", "-q", "--workers", "2", "--source",
                              str(archive), "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=as_from_a_terminal)
     deadline = time.monotonic() + 30
     while len(children(proc.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
