@@ -155,3 +155,25 @@ def test_a_cloned_generation_shares_no_lock_file_with_its_source(tmp_path, seed_
         assert (clone / "files.json").stat().st_ino == (first / "files.json").stat().st_ino  # the rest is linked
     finally:
         store.discard(clone)
+
+
+def test_a_worker_that_fails_fails_the_rebuild_with_its_reason_in_one_line(tmp_path, seed_copy, monkeypatch):
+    from indexer import build
+    from indexer.build import workers
+
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    before = store.current(index_dir)
+    index_file = workers.index_file
+
+    def disk_full(part, job):  # the workers are forked from this process: they run this
+        if job.sf.relpath.startswith("002"):
+            raise OSError(28, "No space left on device")
+        return index_file(part, job)
+
+    monkeypatch.setattr(workers, "index_file", disk_full)
+    with pytest.raises(indexer.WorkerError) as failed:
+        build.rebuild([seed_copy], index_dir, workers=2)
+    assert "\n" not in str(failed.value)
+    assert str(failed.value).endswith("failed: OSError: [Errno 28] No space left on device")
+    assert store.current(index_dir) == before and list(index_dir.glob(".building-*")) == []
