@@ -1,19 +1,24 @@
-"""Retrieval quality of twinsearch beside stock Whoosh, on the dev data, within and across languages.
+"""Retrieval quality of twinsearch beside stock Whoosh and SQLite FTS5, on the dev data, within and across
+languages, on two tasks.
 
     python -m benchmarks.quality [--json] [--no-compounds] [--no-translation] [--smoke] [--work DIR]
 
-XQuAD-dev questions (German and English, one gold paragraph each) are asked against indexes of the
-XQuAD-dev paragraphs (their first two lines, the English article key, dropped) plus every document
-of WMT-news-dev as distractors:
+Questions: XQuAD-dev questions (German and English, one gold paragraph each) are asked against indexes
+of the XQuAD-dev paragraphs (their first two lines, the English article key, dropped) plus every
+document of WMT-news-dev as distractors. Headline -> article: each WMT-news-dev release's headline
+(its first line) is removed from the indexed text and searched for, the gold being that release; the
+XQuAD-dev paragraphs are the distractors. For each task:
 
 - with twins: German and English paragraphs in one index, linked by the twin linker inside
   rebuild; de->de, en->en, en->de (English question, `lang="de"`) and de->en.
 - without twins: only the German paragraphs for en->de, only the English ones for de->en; a
   question reaches the other language through its own words (names, numbers) and translation only.
 
-For each it prints MRR@10, Recall@1 and Recall@10, the same for a stock Whoosh baseline built in
-the same run (`LanguageAnalyzer` per language, the default `QueryParser` with an OR group), and
-twin-linking precision, recall and F1 on WMT-news-dev against its `twins.tsv`. `--no-compounds`
+For each it prints MRR@10, Recall@1 and Recall@10 (and MRR@10 on each half of the dev articles or
+releases, to fit on one and check on the other), the same for a stock Whoosh baseline built in the
+same run (`LanguageAnalyzer` per language, the default `QueryParser` with an OR group) and for SQLite
+FTS5 as shipped (`porter unicode61`, the words OR-ed, `bm25`), and twin-linking precision, recall and
+F1 on WMT-news-dev against its `twins.tsv`. `--no-compounds`
 builds the indexes without compound splitting, `--no-translation` searches without the dictionary
 and the learned lexicon. Writes `benchmarks/results/<date>-quality[-variant].json`; a `--smoke` run
 (a sample of the questions, well under a minute) writes into its work folder instead.
@@ -25,7 +30,9 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -53,6 +60,8 @@ DIRECTIONS = {  # name -> (question language, document language, index)
     "en->de (no twins)": ("en", "de", "de-only"), "de->en (no twins)": ("de", "en", "en-only"),
 }
 INDEXES = {"twins": ("de", "en"), "de-only": ("de",), "en-only": ("en",)}
+ENGINES = ("twinsearch", "stock whoosh", "fts5")
+FTS_WORD = re.compile(r"\w+")
 
 
 def paragraphs(work: Path) -> Path:
@@ -83,6 +92,7 @@ def questions(smoke: bool) -> dict[str, list[dict]]:
     with open(XQUAD / "questions.jsonl", encoding="utf-8") as f:
         for line in f:
             q = json.loads(line)
+            q["half"] = half_of(q["doc"])
             by_lang[q["lang"]].append(q)
     if smoke:
         rng = random.Random(SMOKE_SEED)
@@ -98,7 +108,7 @@ def scores(ranked: Callable[[str], list[str]], qs: list[dict], doc_lang: str) ->
     for q in qs:
         ids = ranked(q["question"])
         gold = f"{doc_lang}/{q['doc']}"
-        half = half_of(q["doc"])
+        half = q["half"]
         half_n[half] += 1
         if gold in ids[:K]:
             rank = ids.index(gold) + 1
@@ -116,6 +126,32 @@ def half_of(doc: str) -> int:
     """0 or 1: the half of the dev articles a paragraph (`xq-ARTICLE-PARAGRAPH`) belongs to, so that a change
     can be fitted on one half and checked on the other (all paragraphs of an article in one half)."""
     return int(doc.split("-")[1]) % 2
+
+
+def headlines(work: Path) -> tuple[Path, dict[str, list[dict]]]:
+    """WMT-news-dev with each release's headline line (its first line) removed, as a source folder, and the
+    headlines as queries whose gold is their own release (`doc`); halves by the pair's place in sorted order."""
+    folder = work / "wmt"
+    queries: dict[str, list[dict]] = {"de": [], "en": []}
+    docids = sorted(f.stem for f in (WMT / "docs" / "de").glob("*.txt"))
+    for lang in ("de", "en"):
+        (folder / lang).mkdir(parents=True)
+        for n, docid in enumerate(docids):
+            headline, _, rest = (WMT / "docs" / lang / f"{docid}.txt").read_text(encoding="utf-8").partition("\n")
+            (folder / lang / f"{docid}.txt").write_text(rest.lstrip("\n"), encoding="utf-8")
+            queries[lang].append({"question": headline.strip(), "doc": docid, "half": n % 2})
+    return folder, queries
+
+
+def headline_sources(wmt: Path, xquad: Path, work: Path, langs: tuple[str, ...]) -> list[Path]:
+    """The source folders of one headline index: the headline-less releases of `langs` and, as distractors,
+    all XQuAD-dev paragraphs."""
+    if len(langs) == 2:
+        return [wmt, xquad]
+    only = work / f"wmt-{langs[0]}"
+    if not only.exists():
+        shutil.copytree(wmt / langs[0], only / langs[0])
+    return [only, xquad]
 
 
 def ours(index_dir: Path, doc_lang: str, translate: bool) -> Callable[[str], list[str]]:
@@ -159,6 +195,39 @@ def stock(index_dir: Path, doc_lang: str) -> Callable[[str], list[str]]:
     return ranked
 
 
+def build_fts5(folders: list[Path], db: Path) -> None:
+    """SQLite FTS5 as shipped: one table, `porter unicode61` (English stemming for every language), the
+    language from our detection."""
+    from indexer.build.workers import prepare
+    from indexer.ingest import read_file, scan
+
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, lang UNINDEXED, text, "
+                "tokenize='porter unicode61')")
+    with con:
+        for folder in folders:
+            for sf in scan(folder):
+                for doc in read_file(sf)[0]:
+                    prepare(doc)
+                    text = f"{doc.title or ''}\n{doc.body}"
+                    con.execute("INSERT INTO docs VALUES (?, ?, ?)", (doc.id, doc.lang, text))
+    con.close()
+
+
+def fts5(db: Path, doc_lang: str) -> Callable[[str], list[str]]:
+    con = sqlite3.connect(db)
+
+    def ranked(question: str) -> list[str]:
+        words = FTS_WORD.findall(question)
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = con.execute("SELECT id FROM docs WHERE docs MATCH ? AND lang = ? ORDER BY bm25(docs) LIMIT ?",
+                           (match, doc_lang, K)).fetchall()
+        return [row[0] for row in rows]
+    return ranked
+
+
 def twin_linking(work: Path) -> dict:
     """Precision, recall and F1 of the twin linker on WMT-news-dev, as `rebuild` links it."""
     import indexer
@@ -185,20 +254,28 @@ def run(args: argparse.Namespace) -> dict:
     if args.no_compounds:
         os.environ["TWINSEARCH_COMPOUNDS"] = "0"
     xquad = paragraphs(work)
-    qs = questions(args.smoke)
+    wmt, headline_queries = headlines(work)
+    tasks = {"questions": (questions(args.smoke), lambda langs: sources(xquad, work, langs)),
+             "headlines": (headline_queries, lambda langs: headline_sources(wmt, xquad, work, langs))}
     built: dict[str, float] = {}
-    for name, langs in INDEXES.items():
-        started = time.perf_counter()
-        indexer.rebuild(source=sources(xquad, work, langs), index_dir=work / f"index-{name}")
-        built[name] = round(time.perf_counter() - started, 2)
-        build_stock(sources(xquad, work, langs), work / f"stock-{name}")
-    results: dict[str, dict] = {"twinsearch": {}, "stock whoosh": {}}
-    for direction, (q_lang, doc_lang, index) in DIRECTIONS.items():
-        results["twinsearch"][direction] = scores(
-            ours(work / f"index-{index}", doc_lang, not args.no_translation), qs[q_lang], doc_lang)
-        results["stock whoosh"][direction] = scores(stock(work / f"stock-{index}", doc_lang), qs[q_lang], doc_lang)
-    return {"variant": variant(args), "smoke": args.smoke, "build_seconds": built, "results": results,
-            "twin_linking": twin_linking(work)}
+    found: dict[str, dict] = {}
+    for task, (qs, folders) in tasks.items():
+        for name, langs in INDEXES.items():
+            started = time.perf_counter()
+            indexer.rebuild(source=folders(langs), index_dir=work / f"{task}-index-{name}")
+            built[f"{task} {name}"] = round(time.perf_counter() - started, 2)
+            build_stock(folders(langs), work / f"{task}-stock-{name}")
+            build_fts5(folders(langs), work / f"{task}-fts5-{name}.db")
+        results: dict[str, dict] = {engine: {} for engine in ENGINES}
+        for direction, (q_lang, doc_lang, index) in DIRECTIONS.items():
+            engines = {"twinsearch": ours(work / f"{task}-index-{index}", doc_lang, not args.no_translation),
+                       "stock whoosh": stock(work / f"{task}-stock-{index}", doc_lang),
+                       "fts5": fts5(work / f"{task}-fts5-{index}.db", doc_lang)}
+            for engine, ranked in engines.items():
+                results[engine][direction] = scores(ranked, qs[q_lang], doc_lang)
+        found[task] = results
+    return {"variant": variant(args), "smoke": args.smoke, "build_seconds": built, "results": found["questions"],
+            "headlines": found["headlines"], "twin_linking": twin_linking(work)}
 
 
 def variant(args: argparse.Namespace) -> str:
@@ -213,18 +290,21 @@ def report(data: dict) -> None:
     print(machine.header())
     print(f"variant: {data['variant']}{' (smoke sample)' if data['smoke'] else ''}; "
           f"index builds: {data['build_seconds']} s")
-    print(f"{'':22}{'twinsearch':>28}  {'stock whoosh':>28}")
-    print(f"{'direction':22}" + f"{'MRR@10':>10}{'R@1':>9}{'R@10':>9}" * 2)
-    for direction in DIRECTIONS:
-        ours_, theirs = data["results"]["twinsearch"][direction], data["results"]["stock whoosh"][direction]
-        print(f"{direction:22}" + "".join(f"{r['mrr@10']:>10.3f}{r['recall@1']:>9.3f}{r['recall@10']:>9.3f}"
-                                           for r in (ours_, theirs)))
-    print("MRR@10 by half of the articles (fit on one, check on the other):")
-    for direction in DIRECTIONS:
-        a, b = data["results"]["twinsearch"][direction]["mrr@10 by half"]
-        print(f"  {direction:22}{a:>8.3f}{b:>8.3f}")
+    for task, results in (("questions (XQuAD-dev)", data["results"]),
+                          ("headline -> article (WMT-news-dev)", data["headlines"])):
+        print(f"\n{task}")
+        print(f"{'':22}" + "".join(f"{engine:>28}" for engine in ENGINES))
+        print(f"{'direction':22}" + f"{'MRR@10':>10}{'R@1':>9}{'R@10':>9}" * len(ENGINES))
+        for direction in DIRECTIONS:
+            print(f"{direction:22}" + "".join(
+                f"{r['mrr@10']:>10.3f}{r['recall@1']:>9.3f}{r['recall@10']:>9.3f}"
+                for r in (results[engine][direction] for engine in ENGINES)))
+        print("MRR@10 by half (fit on one, check on the other):" + "".join(f"{engine:>18}" for engine in ENGINES))
+        for direction in DIRECTIONS:
+            print(f"  {direction:46}" + "".join(
+                "{:>9.3f}{:>9.3f}".format(*results[engine][direction]["mrr@10 by half"]) for engine in ENGINES))
     t = data["twin_linking"]
-    print(f"twin linking (wmt-news-dev): precision {t['precision']:.3f}, recall {t['recall']:.3f}, "
+    print(f"\ntwin linking (wmt-news-dev): precision {t['precision']:.3f}, recall {t['recall']:.3f}, "
           f"F1 {t['f1']:.3f} ({t['links']} links, {t['gold']} gold)")
 
 
