@@ -128,3 +128,24 @@ def test_fuzz_benchmark_counts_no_undocumented_exception_and_no_5xx(seed_index: 
     assert (result["api"]["calls"], result["api"]["undocumented"]) == (300, 0)
     assert result["web"]["requests"] == 100 and result["web"]["server_errors"] == 0
     assert result["web"]["expensive_ms"]["*"][0] == 400 and result["web"]["expensive_ms"]["body:*"][0] == 200
+
+
+@pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
+def test_quality_smoke_run_scores_both_tasks_for_three_engines_and_losses_read_it(tmp_path: Path) -> None:
+    work = tmp_path / "quality"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.quality", "--smoke", "--work", str(work)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((work / "quality.json").read_text(encoding="utf-8"))
+    for task in ("results", "headlines"):
+        assert set(result[task]) == {"twinsearch", "stock whoosh", "fts5"}
+        for engine in result[task].values():
+            assert len(engine) == 6 and all(0 <= r["mrr@10"] <= 1 and len(r["mrr@10 by half"]) == 2
+                                            for r in engine.values())
+    assert result["headlines"]["twinsearch"]["en->en"]["questions"] == 62
+    headlines = result["headlines"]
+    assert headlines["twinsearch"]["en->de"]["mrr@10"] > headlines["stock whoosh"]["en->de"]["mrr@10"]
+    losses = subprocess.run([sys.executable, "-m", "benchmarks.losses", "--work", str(work)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert losses.returncode == 0, losses.stderr[-3000:]
+    assert len(losses.stdout.splitlines()) == 8 and "headlines en->en vs fts5" in losses.stdout
