@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from flask import Flask, current_app, g, jsonify, render_template, request
@@ -74,14 +75,15 @@ def create_app(index_dir: str | Path | None = None) -> Flask:
 def _enter() -> None:
     """A request uses its thread's index handles (`indexer.release_stale`, the server's janitor, must not
     close them meanwhile) and may search for `TWINSEARCH_REQUEST_SECONDS` at most."""
-    g.held = [indexer.in_use(), indexer.time_limit(current_app.config["TWINSEARCH_REQUEST_SECONDS"])]
-    for held in g.held:
-        held.__enter__()
+    g.held = ExitStack()
+    g.held.enter_context(indexer.in_use())
+    g.held.enter_context(indexer.time_limit(current_app.config["TWINSEARCH_REQUEST_SECONDS"]))
 
 
 def _leave(_error: BaseException | None) -> None:
-    for held in reversed(g.pop("held", [])):
-        held.__exit__(None, None, None)
+    held = g.pop("held", None)
+    if held is not None:
+        held.close()
 
 
 def release_stale_handles(every: float = RELEASE_SECONDS) -> threading.Thread:

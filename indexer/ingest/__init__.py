@@ -57,20 +57,20 @@ def scan(source: Path) -> Iterator[SourceFile]:
 
     for folder, dirs, files in os.walk(source, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for d in list(dirs):
-            if (Path(folder) / d).is_symlink():
-                dirs.remove(d)
-                found.append(_symlink(Path(folder) / d, source, root, folder=True))
+        for d in [d for d in dirs if (Path(folder) / d).is_symlink()]:
+            dirs.remove(d)
+            path = Path(folder) / d
+            found.append(SourceFile(path, f"{path.relative_to(source).as_posix()}/", -1, 0,
+                                    f"symlink to a folder {_where(path, root)} the source folder: not followed"))
         for name in files:
             path = Path(folder) / name
             if name.startswith(".") or path.suffix.lower() not in READERS:
                 continue
             relpath = path.relative_to(source).as_posix()
-            if path.is_symlink():
-                entry = _symlink(path, source, root)
-                if entry.problem:
-                    found.append(entry)
-                    continue
+            if path.is_symlink() and _where(path, root) == "out of":
+                found.append(SourceFile(path, relpath, -1, 0,
+                                        "symlink to a file out of the source folder: not followed"))
+                continue
             try:
                 st = path.stat()
             except OSError as e:
@@ -81,15 +81,9 @@ def scan(source: Path) -> Iterator[SourceFile]:
     yield from sorted(found, key=lambda sf: sf.relpath)
 
 
-def _symlink(path: Path, source: Path, root: Path, folder: bool = False) -> SourceFile:
-    """A symlink: read where it stays inside the source folder (a file), reported where it leads out."""
-    relpath = path.relative_to(source).as_posix() + ("/" if folder else "")
-    target = path.resolve()
-    if target.is_relative_to(root) and not folder:
-        return SourceFile(path, relpath, 0, 0)
-    where = "a folder" if folder else "a file"
-    inside = "inside" if target.is_relative_to(root) else "out of"
-    return SourceFile(path, relpath, -1, 0, f"symlink to {where} {inside} the source folder: not followed")
+def _where(link: Path, root: Path) -> str:
+    """Where a symlink leads: `inside` or `out of` the (resolved) source folder."""
+    return "inside" if link.resolve().is_relative_to(root) else "out of"
 
 
 def fingerprint(data: bytes) -> str:

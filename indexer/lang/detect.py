@@ -10,6 +10,7 @@ Anything mixed, short or in a language without markers goes to langdetect.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -27,7 +28,6 @@ MARKER_SAMPLE = 300  # words
 MARKER_WORD = re.compile(r"[^\W\d_]+")
 
 _lock = threading.Lock()
-_known: frozenset[str] | None = None
 
 
 def detect(text: str) -> tuple[str, float]:
@@ -52,17 +52,15 @@ def detect(text: str) -> tuple[str, float]:
     return best.lang.split("-")[0], round(best.prob, 4)
 
 
+@functools.cache
 def known_codes() -> frozenset[str]:
     """Every language code a release may carry: the registered languages' and those detection knows (the
     names of langdetect's profiles, read once, without loading them)."""
-    global _known
-    if _known is None:
-        import langdetect
+    import langdetect
 
-        profiles = Path(langdetect.__file__).parent / "profiles"
-        found = {name.split("-")[0] for name in os.listdir(profiles)} if profiles.is_dir() else set()
-        _known = frozenset(found | set(codes()))
-    return _known
+    profiles = Path(langdetect.__file__).parent / "profiles"
+    found = {name.split("-")[0] for name in os.listdir(profiles)} if profiles.is_dir() else set()
+    return frozenset(found | set(codes()))
 
 
 def preload() -> None:
