@@ -14,14 +14,12 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from .. import lang
+from .. import lang, tuning
 from ..errors import QueryError
 from ..translation import Translator, guess_language, names, query_words
 from . import restrictions
 from .concepts import coordinated
 from .parser import (
-    MIXED_TRANSLATION_BOOST,
-    TRANSLATION_BOOST,
     ExpandingParser,
     HasTerm,
     QueryContext,
@@ -102,7 +100,7 @@ class Parser:
         qlang = guess_language(words, self.translator)
         return QueryContext(
             qlang, self.translator if translate else None, names(words, qlang, self.translator),
-            TRANSLATION_BOOST if lang_asked else MIXED_TRANSLATION_BOOST,
+            tuning.current().translation if lang_asked else tuning.current().mixed_translation,
             qlang is not None and any(w.lower() not in lang.get(qlang).search_stop_words for w in words))
 
 

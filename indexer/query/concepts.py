@@ -4,7 +4,7 @@ A natural-language question (`Wie viele Punkte gab die Verteidigung der Panthers
 many words. Plain BM25 lets one word that a document repeats outweigh three words that the right
 document has once each. So each query word stays one `Concept` (its fields, parts and
 translations, which Whoosh would otherwise flatten into one big OR), and `Coordinated` multiplies a
-document's score by the share of the query's concepts it matches, raised to `COORD_POWER`. Each
+document's score by the share of the query's concepts it matches, raised to `tuning.coord_power`. Each
 concept counts by its idf, so that matching the one rare word of a question (`Oxygenium`) counts
 for more than matching three common ones (`ersten`, `Mal`, `Wort`).
 
@@ -21,7 +21,7 @@ from whoosh.matching import Matcher, NullMatcher
 from whoosh.qparser import syntax
 from whoosh.query.compound import DefaultOr
 
-COORD_POWER = 1.0
+from .. import tuning
 
 
 class Concept(wq.CompoundQuery):
@@ -115,7 +115,7 @@ class CoordMatcher(Matcher):
         current = self.id()
         matching = [(m, w) for m, w in self._children if m.id() == current]
         share = sum(w for _, w in matching) / self._total
-        return self._boost * sum(m.score() for m, _ in matching) * share ** COORD_POWER
+        return self._boost * sum(m.score() for m, _ in matching) * share ** tuning.current().coord_power
 
     def matching_terms(self, id: int | None = None):
         current = self.id() if id is None else id

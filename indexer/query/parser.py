@@ -3,11 +3,11 @@
 `ExpandingParser` is Whoosh's QueryParser with one hook changed: a plain word in a German or
 English text field becomes
 
-    word  OR  (part AND part)^(PART_BOOST / parts)  OR  Synonyms(translations)^TRANSLATION_BOOST
+    word  OR  (part AND part)^(part / parts)  OR  Synonyms(translations)^translation
 
-so a compound (or a hyphenated word, `NTL-Dienste`) also finds documents that use its parts apart
-(below documents that use the compound: together its parts weigh less than one word),
-and a word in one language also finds documents in the other through its translations, weighted
+(weights from `tuning`), so a compound (or a hyphenated word, `NTL-Dienste`) also finds documents
+that use its parts apart (below documents that use the compound: together its parts weigh less than
+one word), and a word in one language also finds documents in the other through its translations, weighted
 below a match of the word itself, all translations of one word counting as one concept. In German,
 whose stemmer keeps a name's genitive `-s`, a word is also searched in its other form where the index
 has it (`May` as `Mays`, `Warschaus` as `Warschau`, one term; in phrases too). Phrases, prefixes and
@@ -38,17 +38,13 @@ from whoosh.qparser import (
     syntax,
 )
 
-from .. import lang
+from .. import lang, tuning
 from ..analysis import HyphenFilter, normalize_words
 from ..lang import compounds
 from ..translation import Translator
 from .concepts import ConceptGroup
 from .fields import field_language, groups
 from .synonyms import Synonyms
-
-PART_BOOST = 1.2  # spread over the parts: `Investment ... Fonds` apart weigh 0.6 each, below `Investmentfonds`
-TRANSLATION_BOOST = 0.6  # a translation's match counts less than the word itself
-MIXED_TRANSLATION_BOOST = 0.3  # less still where both languages are listed together: the query's own first
 
 
 @dataclass
@@ -58,7 +54,7 @@ class QueryContext:
     lang: str | None = None
     translator: Translator | None = field(default=None, repr=False)
     names: frozenset[str] = frozenset()
-    translation_boost: float = TRANSLATION_BOOST
+    translation_boost: float = 1.0  # `tuning.translation` or `tuning.mixed_translation`
     drop_stop_words: bool = True  # False when the query is nothing but stop words (`AND`)
     # (fieldname, term) -> (query word, translated word): which terms a translation added
     translated: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
@@ -89,6 +85,9 @@ class ExpandingParser(QueryParser):
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         code = field_language(fieldname)
         ctx = self.context
+        weights = tuning.current()
+        if weights.title != 1.0 and fieldname.startswith("title_"):
+            boost *= weights.title
         if ctx.lang and ctx.drop_stop_words and termclass is wq.Term and \
                 text.lower() in lang.get(ctx.lang).search_stop_words:
             return None  # an English `the` must not search German text, nor a German `die` English text
@@ -105,7 +104,7 @@ class ExpandingParser(QueryParser):
             ctx.parts.update((fieldname, p) for p in parts)
             if parts:  # one concept: the parts together weigh about one word, not one word each
                 alternatives.append(wq.And([wq.Term(fieldname, p) for p in parts],
-                                           boost=PART_BOOST * boost / len(parts)))
+                                           boost=weights.part * boost / len(parts)))
         translation = self._translation(fieldname, code, text)
         if translation is not None:
             translation.boost = ctx.translation_boost * boost  # made just now: no copy needed (`with_boost`)

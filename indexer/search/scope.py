@@ -1,7 +1,7 @@
 """Ranking over both languages of a twin pair: a release is also found through its twin.
 
 With `lang` set to a language of the twin pair, both languages are searched, and a hit in the
-other language counts, `TWIN_WEIGHT`-fold, for its twin in the asked-for language. Without `lang`, a
+other language counts, `tuning.twin`-fold, for its twin in the asked-for language. Without `lang`, a
 release found only through translation shares its twin's card (`fold`), so that every count is of cards.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import tuning
 from ..backend.postings import EMPTY, Postings, combine, contains, newest, top
 from ..lang import PAIR
 from ..query import ParsedQuery
@@ -22,10 +23,6 @@ from .handles import Handle
 
 Typed = Callable[[np.ndarray], np.ndarray]  # whether the words as typed (untranslated) match each of some releases
 
-TWIN_WEIGHT = 0.6  # a twin's score counts this much, added, for the release in the asked-for language
-# ... and this much where the query is in the asked-for language: then the twin matched only through
-# translations, which the release's own text already had a chance at.
-SAME_LANGUAGE_TWIN_WEIGHT = 0.3
 OWN, TWIN = 1.0, 2.0  # how a result was found, summed: 1 own text, 2 its twin, 3 both
 
 
@@ -92,7 +89,9 @@ def best(handle: Handle, found: Postings, window: int, sort: str) -> Postings:
 def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | None,
          window: int, sort: str = "relevance", typed: Typed | None = None) -> Ranking:
     """The best `window` results and the document numbers of all of them. With `lang` (and twin links), both
-    languages are searched, and a hit in the other language counts, `TWIN_WEIGHT`-fold, for its twin.
+    languages are searched, and a hit in the other language counts, `tuning.twin`-fold, for its twin
+    (`tuning.same_language_twin` where the query is in `lang`: then the twin matched only through
+    translations, which the release's own text already had a chance at).
     Without `lang`, a release that matched only through translation shares its twin's card when the twin
     matched too (`fold`); `typed` tells which releases the words as typed match (None: all of them)."""
     reader = handle.reader
@@ -113,7 +112,8 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
         partner = scope.twin_of[found.docs]
         through_twin = (partner >= 0) & targets[np.maximum(partner, 0)] & ~targets[found.docs]
         own = found.only(targets)
-        twin_weight = SAME_LANGUAGE_TWIN_WEIGHT if parsed.context.lang == lang else TWIN_WEIGHT
+        weights = tuning.current()
+        twin_weight = weights.same_language_twin if parsed.context.lang == lang else weights.twin
         via = Postings(partner[through_twin], found.scores[through_twin] * twin_weight)
         docs, scores, how = combine([own, via], reader.size,
                                             [np.full(len(own), OWN), np.full(len(via), TWIN)])

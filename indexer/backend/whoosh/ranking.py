@@ -23,9 +23,10 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from ... import tuning
 from ...arrays import ranges
 from ...errors import QueryError
-from ...query.concepts import COORD_POWER, Concept, Coordinated
+from ...query.concepts import Concept, Coordinated
 from ...query.limits import check_time
 from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
@@ -46,8 +47,14 @@ class Ranker:
         self.shared = shared
         self.size = self.reader.doc_count_all()
         self.segments = [(reader, base, reader.segment().segment_id()) for reader, base in self.reader.leaf_readers()]
-        weighting = searcher.weighting
-        self.b, self.k1 = getattr(weighting, "B", 0.75), getattr(weighting, "K1", 1.2)
+
+    @property
+    def k1(self) -> float:
+        return tuning.current().k1
+
+    @property
+    def b(self) -> float:
+        return tuning.current().b
 
     def search(self, q: wq.Query) -> Postings:
         """Every live document `q` matches, with its score."""
@@ -353,7 +360,7 @@ class Ranker:
         parts = [p for p, _ in found]
         docs, scores, matched = combine(parts, self.size, [np.full(len(p), w) for p, w in found])
         share = matched / sum(weights)
-        return Postings(docs, q.boost * scores * share ** COORD_POWER)
+        return Postings(docs, q.boost * scores * share ** tuning.current().coord_power)
 
 
 def _shown(q: wq.MultiTerm) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.scoring import BM25F
 
-from ... import lang
+from ... import lang, tuning
 from ...analysis import WordAnalyzer, word_analyzer
 from ...dates import period
 from ...errors import IndexFormatError
@@ -32,7 +33,8 @@ class WhooshReader:
 
     def __init__(self, gen: Path) -> None:
         try:
-            self.searcher = whoosh_index.open_dir(gen).searcher()
+            weights = tuning.current()  # Whoosh's own matchers (phrases, `--explain`) score as the ranker does
+            self.searcher = whoosh_index.open_dir(gen).searcher(weighting=BM25F(B=weights.b, K1=weights.k1))
         except FORMAT_ERRORS as e:
             raise IndexFormatError(gen, e) from e
         self.gen = gen

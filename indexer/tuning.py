@@ -1,0 +1,54 @@
+"""The ranking's weights, in one place, so that `benchmarks.tune` can try others and keep what wins.
+
+Every search reads them when it runs (`current()`), not when a module is imported: a benchmark swaps
+them for one block of searches (`use(k1=1.5)`) against the same index, since none of them is
+written into the index. Each default's reason and the dev figures that chose it are in
+`benchmarks/RESULTS.md` ("Ranking weights by cross-validation").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How a search weighs what it finds."""
+
+    k1: float = 1.2  # BM25: how fast repeating a word stops adding to its score
+    b: float = 0.75  # BM25: how much a long field's words count less
+    title: float = 1.0  # a title field's match, times this, on top of the title's boost in the index
+    coord_power: float = 1.0  # the share of the query's concepts matched, to this power, scales a score
+    part: float = 1.2  # a compound's parts found apart, together (`Investment ... Fonds`)
+    translation: float = 0.6  # a translation's match, against the word itself, with a language asked for
+    mixed_translation: float = 0.3  # the same where both languages are listed together
+    twin: float = 0.6  # a twin's score counts this much for its release in the asked-for language ...
+    same_language_twin: float = 0.3  # ... this much where the query is in that language (through translation)
+    proximity: float = 0.0  # a bonus for the query's words near each other, times the best score (0: off)
+    feedback_docs: int = 0  # pseudo-relevance feedback: the best results whose words extend the query (0: off)
+    feedback_terms: int = 10  # ... how many of their words
+    feedback_weight: float = 0.3  # ... and how much those words weigh against the query's own
+    twin_feedback: float = 0.0  # cross-language feedback: the query's own-language hits' twins lend their
+    # words to the other language's search, at this weight (0: off)
+
+
+_current = Tuning()
+
+
+def current() -> Tuning:
+    return _current
+
+
+@contextmanager
+def use(**changes: float) -> Iterator[Tuning]:
+    """The weights with `changes`, for the searches inside the block (a benchmark's; not thread-safe)."""
+    global _current
+    before = _current
+    _current = dataclasses.replace(before, **changes)
+    try:
+        yield _current
+    finally:
+        _current = before
