@@ -75,15 +75,14 @@ def guess_language(words: list[str], translator: Translator | None) -> str | Non
 
 
 def names(words: list[str], lang: str | None, translator: Translator | None = None) -> frozenset[str]:
-    """Words to leave untranslated: in English, capitalized words after the first (`Super Bowl`),
-    acronyms, and a capitalized first word that the dictionary lists under no entry of its own (`Adam`:
-    only its stem is known, from `adamant`); in German, where every noun is capitalized, only acronyms
-    (the dictionary decides)."""
+    """Words to leave untranslated: acronyms, and in English a capitalized word that the dictionary lists
+    under no entry of its own (`Norman`... `Adam`: only its stem is known, from `adamant`). A capitalized
+    word it lists is translated too (`Summer Theatre` -> `Sommer`, `Theater`; headlines capitalize every
+    word), beside the word as typed, which a name in the other language's text still matches. In German,
+    where every noun is capitalized, only acronyms (the dictionary decides)."""
     found = {w for w in words if len(w) > 1 and w.isupper()}
     if lang == "en":
-        found |= {w for w in words[1:] if w[:1].isupper()}
-        if words and words[0][:1].isupper() and translator is not None and not translator.lists(lang, words[0]):
-            found.add(words[0])
+        found |= {w for w in words if w[:1].isupper() and (translator is None or not translator.lists(lang, w))}
     return frozenset(found)
 
 

@@ -65,8 +65,8 @@ def test_the_query_language_is_guessed_from_stop_words_then_vocabulary(seed_inde
     assert guess_language(words, translator) == lang
 
 
-def test_names_are_left_untranslated():
-    assert names(["Who", "won", "Super", "Bowl", "50", "for", "the", "NFL"], "en") == {"Super", "Bowl", "NFL"}
+def test_without_a_dictionary_capitalized_english_words_and_acronyms_are_names():
+    assert names(["Super", "Bowl", "50", "for", "the", "NFL"], "en") == {"Super", "Bowl", "NFL"}
     assert names(["Wer", "gewann", "den", "Super", "Bowl"], "de") == frozenset()
 
 

@@ -69,10 +69,17 @@ class Listing:
     """A dictionary that lists `cooperation` and, like Ding, `adamant`, whose stem `adam` a name shares."""
 
     def lists(self, lang: str, word: str) -> bool:
-        return word.lower() in {"cooperation", "adamant"}
+        return word.lower() in {"cooperation", "adamant", "summer", "theatre"}
 
 
 def test_a_capitalized_first_word_the_dictionary_lists_only_by_its_stem_is_a_name():
     translator = Translator(Listing(), learned.Learned())
     assert names(["Adam", "Smith"], "en", translator) == {"Adam", "Smith"}
     assert names(["Cooperation", "grows"], "en", translator) == frozenset()
+
+
+def test_a_capitalized_word_the_dictionary_lists_is_translated_anywhere_in_the_query():
+    """Headlines and named things capitalize common words (`Summer Theatre`): they are translated too."""
+    translator = Translator(Listing(), learned.Learned())
+    assert names(["Where", "was", "the", "Summer", "Theatre", "of", "Adam", "Smith", "NATO"], "en",
+                 translator) == {"Where", "Adam", "Smith", "NATO"}
