@@ -136,18 +136,42 @@ class ExpandingParser(QueryParser):
             whole = ctx.translator.translate(source, word[:-1])  # `Warschaus`: as `Warschau`
         groups = [whole] if whole else []
         if not groups and lang.get(source).compounds:  # `Kooperationsvereinbarung`: cooperation AND agreement
-            groups = [ctx.translator.translate(source, part) for part in _parts(word, source, stemmed=False)]
+            groups = _part_translations(ctx.translator, source, word)
         queries = []
         for targets in groups:
             targets = {t: w for t, w in targets.items() if t != own}
             if not targets:
                 return None  # every part must translate, or the parts say too little
             for target in targets:
-                ctx.translated.setdefault((fieldname, target), (word, ctx.translator.word(code, target)))
-            queries.append(Synonyms.of(fieldname, targets))
+                shown = ctx.translator.word(code, target)
+                for term in target.split(" "):
+                    ctx.translated.setdefault((fieldname, term), (word, shown))
+            queries.append(_translations(fieldname, targets))
         if not queries:
             return None
         return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _part_translations(translator: Translator, source: str, word: str) -> list[dict[str, float]]:
+    """The translations of a compound's parts, one group per part: each hyphenated piece whole where the
+    dictionary knows it (`Dampfmaschinen-Indikator`: steam engine, indicator), else its compound parts
+    (`Kooperationsvereinbarung`: cooperation, agreement); [] if there are not two parts."""
+    groups = []
+    for piece in (p for p in word.replace("’", "-").replace("'", "-").split("-") if p):
+        whole = translator.translate(source, piece)
+        groups.extend([whole] if whole else [translator.translate(source, part) for part in compounds.split(piece)]
+                      or [{}])
+    return groups if len(groups) >= 2 else []
+
+
+def _translations(fieldname: str, targets: dict[str, float]) -> wq.Query:
+    """One word's translations: the one-word ones as one synonym group, each of several words (`prime minist`)
+    as all its terms, together weighing what one word would."""
+    words = {t: w for t, w in targets.items() if " " not in t}
+    phrases = [wq.And([wq.Term(fieldname, term) for term in t.split(" ")], boost=w / (t.count(" ") + 1))
+               for t, w in targets.items() if " " in t]
+    alternatives = ([Synonyms.of(fieldname, words)] if words else []) + phrases
+    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
 
 
 def genitive_other(term: str) -> str | None:

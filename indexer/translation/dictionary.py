@@ -2,11 +2,13 @@
 
 The dictionary is GPL and stays outside the repository: it is read at run time from
 `$TWINSEARCH_DICTIONARY` (default `/usr/share/trans/de-en`). A Ding line aligns German and English
-sub-entries (`de | de :: en | en`), each with `;`-separated synonyms; only one-word entries are
-used. Translations are index terms, looked up by the query word as written (`Fonds` is not
-`Fond`, `cooperation` is not `cooper`), else by its index term (`Währungen` -> `wahrung`):
+sub-entries (`de | de :: en | en`), each with `;`-separated synonyms; entries of up to
+`MAX_PHRASE_WORDS` words are used. Translations are index terms, looked up by the query word as written
+(`Fonds` is not `Fond`, `cooperation` is not `cooper`), else by its index term (`Währungen` -> `wahrung`):
 `Zusammenarbeit; Kooperation :: co-operation; cooperation` gives the German terms `zusammenarbeit`
-and `kooperation` for the English word `cooperation`, and back.
+and `kooperation` for the English word `cooperation`, and back. A translation of several words is one
+target of space-separated terms (`Premierminister` -> `prime minist`), which a query searches for as all
+of its terms; only one-word entries are looked up.
 
 Parsing takes a few seconds, so the term tables are cached per process and on disk (in
 `$XDG_CACHE_HOME/twinsearch`, keyed by the file's path, size and modification time).
@@ -30,12 +32,13 @@ from ..config import dictionary_path
 log = logging.getLogger(__name__)
 
 DEBIAN_PACKAGE = "trans-de-en"
-FORMAT = 4  # bump when the cached tables change shape (or the classes they hold move)
+FORMAT = 5  # bump when the cached tables change shape (or the classes they hold move)
 MAX_TRANSLATIONS = 8
 MAIN_SENSE_WEIGHT = 2  # the first sub-entry of a line is its headword; the rest are phrases and forms
 NOISE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>|\s/[^/]+/")  # grammar, notes, /abbreviations/
 ENTRY_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 EN_PREFIXES = ("to ", "a ", "an ", "the ")
+MAX_PHRASE_WORDS = 3  # longer entries are explanations (`sb. who ...`), not translations
 
 
 Table = dict[str, tuple[tuple[str, int], ...]]  # source word or term -> (target term, weight), best first
@@ -139,21 +142,23 @@ def parse(where: Path) -> Dictionary:
 
 
 def _words(sub_entry: str, prefixes: tuple[str, ...]) -> list[str]:
-    """The one-word synonyms of a sub-entry, without grammar notes: `Kooperation {f} [geh.]` -> `Kooperation`."""
+    """The synonyms of a sub-entry of up to `MAX_PHRASE_WORDS` words, without grammar notes:
+    `Kooperation {f} [geh.]` -> `Kooperation`, `Prime Minister /PM/` -> `Prime Minister`."""
     words = []
     for synonym in NOISE.sub(" ", sub_entry).split(";"):
         synonym = " ".join(synonym.split())
         for prefix in prefixes:
             if synonym.startswith(prefix):
                 synonym = synonym[len(prefix):]
-        if ENTRY_WORD.fullmatch(synonym):
+        parts = synonym.split(" ")
+        if len(parts) <= MAX_PHRASE_WORDS and all(ENTRY_WORD.fullmatch(part) for part in parts):
             words.append(synonym)
     return words
 
 
 def _tables(where: str, pairs: Counter[tuple[str, str]]) -> Dictionary:
     words = {"de": sorted({de for de, _ in pairs}), "en": sorted({en for _, en in pairs})}
-    terms = {lang: dict(zip(ws, normalize_words(lang, ws), strict=True)) for lang, ws in words.items()}
+    terms = {lang: _terms(lang, ws) for lang, ws in words.items()}
     by_word: dict[str, dict[str, Counter[str]]] = {"de": defaultdict(Counter), "en": defaultdict(Counter)}
     by_term: dict[str, dict[str, Counter[str]]] = {"de": defaultdict(Counter), "en": defaultdict(Counter)}
     spellings: Counter[tuple[str, str]] = Counter()
@@ -161,10 +166,12 @@ def _tables(where: str, pairs: Counter[tuple[str, str]]) -> Dictionary:
         de_term, en_term = terms["de"][de_word], terms["en"][en_word]
         if not de_term or not en_term:
             continue
-        by_word["de"][de_word.lower()][en_term] += weight
-        by_word["en"][en_word.lower()][de_term] += weight
-        by_term["de"][de_term][en_term] += weight
-        by_term["en"][en_term][de_term] += weight
+        if " " not in de_word:  # a query word looks up one word; a phrase is only ever a target
+            by_word["de"][de_word.lower()][en_term] += weight
+            by_term["de"][de_term][en_term] += weight
+        if " " not in en_word:
+            by_word["en"][en_word.lower()][de_term] += weight
+            by_term["en"][en_term][de_term] += weight
         spellings[f"de:{de_term}", de_word.lower()] += weight
         spellings[f"en:{en_term}", en_word.lower()] += weight
     display: dict[str, str] = {}
@@ -172,6 +179,14 @@ def _tables(where: str, pairs: Counter[tuple[str, str]]) -> Dictionary:
         display.setdefault(key, word)
     return Dictionary(where, {lang: _ranked(t) for lang, t in by_word.items()},
                       {lang: _ranked(t) for lang, t in by_term.items()}, display)
+
+
+def _terms(lang: str, entries: list[str]) -> dict[str, str]:
+    """Each entry's index terms, space-separated (`Prime Minister` -> `prime minist`); stop words dropped
+    (`state of the art` -> `state art`), "" where none is left."""
+    words = sorted({w for entry in entries for w in entry.split(" ")})
+    term = dict(zip(words, normalize_words(lang, words), strict=True))
+    return {entry: " ".join(t for w in entry.split(" ") if (t := term[w])) for entry in entries}
 
 
 def _ranked(table: dict[str, Counter[str]]) -> Table:

@@ -81,6 +81,41 @@ def test_the_dictionary_is_read_from_its_installed_path(monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def phrase_dictionary(monkeypatch, tmp_path):
+    """A dictionary whose translations are several words long, and an English archive without twins."""
+    ding = tmp_path / "de-en"
+    ding.write_text("# Version :: test\n"
+                    "Premierminister {m} [pol.] | Premierminister {pl} :: Prime Minister /PM/ | Prime Ministers\n"
+                    "Dampfmaschine {f} [techn.] :: steam engine\n"
+                    "Indikator {m} :: indicator\n", encoding="utf-8")
+    monkeypatch.setenv("TWINSEARCH_DICTIONARY", str(ding))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "source"
+    source.mkdir()
+    records = [
+        {"id": "pm", "lang": "en", "title": "Visit", "body": "The prime minister visited the harbour today."},
+        {"id": "minister", "lang": "en", "title": "Visit", "body": "The minister visited the harbour today."},
+        {"id": "engine", "lang": "en", "title": "Museum", "body": "An indicator for the steam engine was shown."},
+        {"id": "steam", "lang": "en", "title": "Museum", "body": "Steam rose from the kettle in the museum."},
+    ]
+    (source / "archive.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=source, index_dir=index_dir)
+    return index_dir
+
+
+def test_a_translation_of_several_words_finds_releases_with_all_of_them(phrase_dictionary):
+    found = dictionary.load()
+    assert found.translations("de", "Premierminister", "premierminist") == (("prime minist", 3),)  # 2 + plural
+    assert [h.id for h in indexer.search("Premierminister", index_dir=phrase_dictionary, lang="en")] == ["pm"]
+
+
+def test_a_hyphenated_compound_is_translated_piece_by_piece_each_piece_whole(phrase_dictionary):
+    hits = indexer.search("Dampfmaschinen-Indikator", index_dir=phrase_dictionary, lang="en")
+    assert [h.id for h in hits] == ["engine"]
+
+
+@pytest.fixture
 def no_dictionary(monkeypatch, tmp_path):
     monkeypatch.setenv("TWINSEARCH_DICTIONARY", str(tmp_path / "missing" / "de-en"))
 
