@@ -33,6 +33,8 @@ class Tuning:
     feedback_weight: float = 0.3  # ... and how much those words weigh against the query's own
     twin_feedback: float = 0.0  # cross-language feedback: the query's own-language hits' twins lend their
     # words to the other language's search, at this weight (0: off)
+    capitalized_translated: bool = True  # an English capitalized word the dictionary lists is translated too
+    phrase_translations: bool = True  # dictionary translations of several words (`prime minister`) are used
 
 
 _current = Tuning()
@@ -43,7 +45,7 @@ def current() -> Tuning:
 
 
 @contextmanager
-def use(**changes: float) -> Iterator[Tuning]:
+def use(**changes: float | bool) -> Iterator[Tuning]:
     """The weights with `changes`, for the searches inside the block (a benchmark's; not thread-safe)."""
     global _current
     before = _current

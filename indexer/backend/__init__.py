@@ -73,6 +73,9 @@ class Reader(Protocol):
     def has_term(self, fieldname: str, term: str) -> bool:
         """Whether any document has the index term `term` in `fieldname`."""
 
+    def term_documents(self, fieldname: str, term: str) -> int:
+        """How many documents have the index term `term` in `fieldname`."""
+
     def document_frequency(self, word: str) -> int:
         """How many documents use `word`, in any language's body."""
 

@@ -19,6 +19,7 @@ from ..lang import PAIR
 from ..query import ParsedQuery
 from ..query.filters import both, every
 from ..query.filters import language as filters_language
+from .feedback import with_feedback
 from .handles import Handle
 
 Typed = Callable[[np.ndarray], np.ndarray]  # whether the words as typed (untranslated) match each of some releases
@@ -96,14 +97,14 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
     matched too (`fold`); `typed` tells which releases the words as typed match (None: all of them)."""
     reader = handle.reader
     filters = both(filters, parsed.restriction)
+    twin_of = twin_numbers(handle) if handle.partners else None
     if parsed.q is not None:
-        found = reader.search(parsed.q)
+        found = with_feedback(handle, parsed, reader.search(parsed.q), lang, twin_of)
     else:  # restrictions only: every release they allow, unscored
         docs = np.flatnonzero(reader.mask(every())).astype(np.int32)
         found = Postings(docs, np.zeros(len(docs)))
     allowed = reader.mask(filters) if filters is not None else None  # dates and sources: the release's own
     hits = found if allowed is None else found.only(allowed)
-    twin_of = twin_numbers(handle) if handle.partners else None
     cards, riders = fold(hits, twin_of, typed) if twin_of is not None and typed is not None else (hits, EMPTY)
     tabs = {"": len(cards)} | {code: tab_total(handle, found, allowed, code, twin_of) for code in PAIR}
     if lang in PAIR and twin_of is not None:

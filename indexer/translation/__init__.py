@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import lang
+from .. import lang, tuning
 from ..analysis import normalize_words
 from ..lang import compounds
 from . import dictionary, learned
@@ -19,6 +19,7 @@ from .dictionary import Dictionary
 from .learned import Learned
 
 MAX_TERMS = 5  # translations per word; the synonym group keeps extra ones from counting double
+MAX_PHRASES = 2  # and translations of several words (`prime minister`), beside them
 MIN_SHARE = 0.5  # a dictionary translation named less than half as often as the best one is left out
 LEARNED_WEIGHT = 0.8  # a learned translation at full Dice counts this much
 QUERY_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -38,16 +39,18 @@ class Translator:
             return {}
         found: dict[str, float] = {}
         if self.dictionary is not None:
-            candidates = self.dictionary.translations(lang, word, term)
-            if candidates:
-                top = candidates[0][1]
+            phrases = tuning.current().phrase_translations
+            candidates = [c for c in self.dictionary.translations(lang, word, term) if phrases or " " not in c[0]]
+            if candidates:  # shares of the best one-word translation: phrases do not crowd words out
+                top = next((count for target, count in candidates if " " not in target), candidates[0][1])
                 for target, count in candidates:
                     if count >= MIN_SHARE * top:
-                        found[target] = round(count / top, 3)
+                        found[target] = min(1.0, round(count / top, 3))
         for target, dice in self.learned.translations(lang, term):
             found[target] = max(found.get(target, 0.0), round(LEARNED_WEIGHT * dice, 3))
-        best = sorted(found.items(), key=lambda x: -x[1])[:MAX_TERMS]
-        return dict(best)
+        ranked = sorted(found.items(), key=lambda x: -x[1])
+        words, phrases = [t for t in ranked if " " not in t[0]], [t for t in ranked if " " in t[0]]
+        return dict(words[:MAX_TERMS] + phrases[:MAX_PHRASES])
 
     def knows(self, lang: str, word: str) -> bool:
         term = normalize_words(lang, [word])[0]
@@ -82,7 +85,12 @@ def names(words: list[str], lang: str | None, translator: Translator | None = No
     where every noun is capitalized, only acronyms (the dictionary decides)."""
     found = {w for w in words if len(w) > 1 and w.isupper()}
     if lang == "en":
-        found |= {w for w in words if w[:1].isupper() and (translator is None or not translator.lists(lang, w))}
+        listed = (lambda w: translator.lists(lang, w)) if translator is not None else (lambda w: False)
+        if not tuning.current().capitalized_translated:  # as before: only a listed first word is translated
+            found |= {w for w in words[1:] if w[:1].isupper()}
+            found |= {w for w in words[:1] if w[:1].isupper() and not listed(w)}
+        else:
+            found |= {w for w in words if w[:1].isupper() and not listed(w)}
     return frozenset(found)
 
 

@@ -32,7 +32,7 @@ from ..config import dictionary_path
 log = logging.getLogger(__name__)
 
 DEBIAN_PACKAGE = "trans-de-en"
-FORMAT = 5  # bump when the cached tables change shape (or the classes they hold move)
+FORMAT = 6  # bump when the cached tables change shape (or the classes they hold move)
 MAX_TRANSLATIONS = 8
 MAIN_SENSE_WEIGHT = 2  # the first sub-entry of a line is its headword; the rest are phrases and forms
 NOISE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>|\s/[^/]+/")  # grammar, notes, /abbreviations/
@@ -190,4 +190,7 @@ def _terms(lang: str, entries: list[str]) -> dict[str, str]:
 
 
 def _ranked(table: dict[str, Counter[str]]) -> Table:
-    return {key: tuple(counts.most_common(MAX_TRANSLATIONS)) for key, counts in table.items()}
+    """The `MAX_TRANSLATIONS` most frequent one-word translations, then as many of several words."""
+    return {key: tuple([c for c in counts.most_common() if " " not in c[0]][:MAX_TRANSLATIONS]
+                       + [c for c in counts.most_common() if " " in c[0]][:MAX_TRANSLATIONS])
+            for key, counts in table.items()}

@@ -30,7 +30,7 @@ from ...query.concepts import Concept, Coordinated
 from ...query.limits import check_time
 from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
-from . import decode
+from . import decode, proximity
 from .postings import SharedState
 
 MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
@@ -359,8 +359,11 @@ class Ranker:
             return EMPTY
         parts = [p for p, _ in found]
         docs, scores, matched = combine(parts, self.size, [np.full(len(p), w) for p, w in found])
+        weighting = tuning.current()
         share = matched / sum(weights)
-        return Postings(docs, q.boost * scores * share ** tuning.current().coord_power)
+        found = Postings(docs, q.boost * scores * share ** weighting.coord_power)
+        return proximity.bonus(found, q.subqueries, weights, weighting.proximity, self.searcher.schema,
+                               self._postings, self._positions_of)
 
 
 def _shown(q: wq.MultiTerm) -> str:

@@ -107,7 +107,10 @@ class WhooshReader:
         return word_analyzer(self.schema[f"body_{family}"].analyzer)
 
     def has_term(self, fieldname: str, term: str) -> bool:
-        return fieldname in self.schema and self.searcher.doc_frequency(fieldname, term) > 0
+        return self.term_documents(fieldname, term) > 0
+
+    def term_documents(self, fieldname: str, term: str) -> int:
+        return self.searcher.doc_frequency(fieldname, term) if fieldname in self.schema else 0
 
     def document_frequency(self, word: str) -> int:
         total = 0
