@@ -7,9 +7,9 @@ release's words, summed over the releases by their share of the score) times the
 `feedback_terms` best terms that the query does not already search are searched in the releases' own
 body field. Their scores, scaled to the query's best score, are added `feedback_weight`-fold.
 
-Twin feedback (`tuning.twin_feedback` > 0): for a query in one language asking for the other, the
-query's best hits in its own language that have twins lend their twins' words, chosen the same way, to
-the search in the asked-for language. It reaches a release in that language that has no twin of its own
+Twin feedback (`tuning.twin_feedback` > 0): for a query not in the language asked for, its best hits
+in other languages that have twins lend their twins' words, chosen the same way, to the search in the
+asked-for language. It reaches a release in that language that has no twin of its own
 through the words the archive's translators chose for the same story.
 """
 
@@ -39,10 +39,9 @@ def with_feedback(handle: Handle, parsed: ParsedQuery, found: Postings, asked: s
     if weights.feedback_docs > 0:
         pool = found if asked is None else found.only(reader.mask(filters_language(asked)))
         extra.append((_best(pool, weights.feedback_docs), weights.feedback_weight))
-    qlang = parsed.context.lang
-    if weights.twin_feedback > 0 and twin_of is not None and asked is not None and qlang not in (None, asked):
-        own = found.only(reader.mask(filters_language(qlang)))
-        paired = Postings(own.docs[twin_of[own.docs] >= 0], own.scores[twin_of[own.docs] >= 0])
+    if weights.twin_feedback > 0 and twin_of is not None and asked is not None and parsed.context.lang != asked:
+        other = found.only(~reader.mask(filters_language(asked)))
+        paired = Postings(other.docs[twin_of[other.docs] >= 0], other.scores[twin_of[other.docs] >= 0])
         best = _best(paired, weights.feedback_docs or 3)
         extra.append((Postings(twin_of[best.docs].astype(np.int32), best.scores), weights.twin_feedback))
     for docs, weight in extra:
