@@ -79,7 +79,7 @@ def guess_language(words: list[str], translator: Translator | None) -> str | Non
 
 def names(words: list[str], lang: str | None, translator: Translator | None = None) -> frozenset[str]:
     """Words to leave untranslated: acronyms, and in English a capitalized word that the dictionary lists
-    under no entry of its own (`Norman`... `Adam`: only its stem is known, from `adamant`). A capitalized
+    under no entry of its own (`Tesla`; `Adam`: only its stem is known, from `adamant`). A capitalized
     word it lists is translated too (`Summer Theatre` -> `Sommer`, `Theater`; headlines capitalize every
     word), beside the word as typed, which a name in the other language's text still matches. In German,
     where every noun is capitalized, only acronyms (the dictionary decides)."""

@@ -149,3 +149,16 @@ def test_quality_smoke_run_scores_both_tasks_for_three_engines_and_losses_read_i
                             capture_output=True, text=True, timeout=600)
     assert losses.returncode == 0, losses.stderr[-3000:]
     assert len(losses.stdout.splitlines()) == 8 and "headlines en->en vs fts5" in losses.stdout
+
+
+def test_tune_fits_each_weight_on_one_half_and_breaks_ties_toward_the_middle_value() -> None:
+    from benchmarks import tune
+
+    class Evaluator:  # half 1 is best at k1=0.9, half 2 at k1=1.6; b makes no difference
+        def many(self, settings: list[dict]) -> list[dict]:
+            return [{"task": [-(s["k1"] - 0.9) ** 2, -(s["k1"] - 1.6) ** 2]} for s in settings]
+
+    grid = {"k1": (0.6, 0.9, 1.2, 1.6), "b": (0.4, 0.75, 0.9)}
+    base = {"k1": 1.2, "b": 0.4}
+    assert tune.fit(Evaluator(), grid, base, 0) == {"k1": 0.9, "b": 0.75}
+    assert tune.fit(Evaluator(), grid, base, 1) == {"k1": 1.6, "b": 0.75}
