@@ -1,0 +1,90 @@
+"""`scripts/opensearch.sh` starts a real two-node OpenSearch cluster on loopback, which survives the loss of
+one node, and stops it by PID. Skips where Java or Maven is missing (CI has both)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "opensearch.sh"
+HTTP, TRANSPORT = 19200, 19300  # away from a developer's own cluster on 9200
+
+pytestmark = pytest.mark.skipif(not (shutil.which("mvn") and shutil.which("javac")),
+                                reason="needs Maven and a JDK to fetch and start OpenSearch")
+
+
+def run(state: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = os.environ | {"TWINSEARCH_OPENSEARCH_HOME": str(state), "OPENSEARCH_HTTP_PORT": str(HTTP),
+                        "OPENSEARCH_TRANSPORT_PORT": str(TRANSPORT)}
+    return subprocess.run(["bash", str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def get(path: str, port: int = HTTP, method: str = "GET", body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    state = tmp_path_factory.mktemp("opensearch")
+    started = run(state, "start", "--nodes", "2", "--heap", "384m")
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        yield state
+    finally:
+        run(state, "stop", "--clean")
+
+
+def test_two_nodes_form_one_green_cluster_on_loopback(cluster):
+    health = get("/_cluster/health")
+    assert (health["status"], health["number_of_nodes"]) == ("green", 2)
+    nodes = get("/_nodes/http")["nodes"].values()
+    assert sorted(n["http"]["publish_address"] for n in nodes) == [f"127.0.0.1:{HTTP}", f"127.0.0.1:{HTTP + 1}"]
+    status = run(cluster, "status")
+    assert status.returncode == 0 and "\"status\" : \"green\"" in status.stdout
+    assert f"127.0.0.1:{HTTP}" in status.stdout and f"127.0.0.1:{HTTP + 1}" in status.stdout
+
+
+def test_the_common_analysis_module_is_loaded(cluster):
+    analyzed = get("/_analyze", method="POST", body={
+        "tokenizer": "standard", "text": "Kooperationsvereinbarung Straße",
+        "filter": ["lowercase", {"type": "dictionary_decompounder", "word_list": ["kooperation", "vereinbarung"]},
+                   "german_normalization", {"type": "snowball", "language": "German2"}]})
+    assert [t["token"] for t in analyzed["tokens"]] == ["kooperationsvereinbar", "kooperation", "vereinbar", "strass"]
+
+
+def test_with_a_replica_searches_survive_a_killed_node_and_stop_ends_every_process(cluster):
+    get("/releases", method="PUT", body={"settings": {"number_of_shards": 2, "number_of_replicas": 1}})
+    for n in range(20):
+        get(f"/releases/_doc/{n}", method="PUT", body={"body": f"release {n} harbour"})
+    get("/releases/_refresh", method="POST")
+    get("/_cluster/health?wait_for_status=green&timeout=30s")
+    before = get("/releases/_search", body={"query": {"match": {"body": "harbour"}}, "size": 10}, method="POST")
+
+    second = int((cluster / "n2" / "pid").read_text())
+    os.kill(second, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while get("/_cluster/health")["number_of_nodes"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    after = get("/releases/_search", body={"query": {"match": {"body": "harbour"}}, "size": 10}, method="POST")
+    assert after["hits"]["total"]["value"] == before["hits"]["total"]["value"] == 20
+    assert sorted(h["_id"] for h in after["hits"]["hits"]) == sorted(h["_id"] for h in before["hits"]["hits"])
+
+    first = int((cluster / "n1" / "pid").read_text())
+    stopped = run(cluster, "stop")
+    assert stopped.returncode == 0 and "stopped n1" in stopped.stdout
+    with pytest.raises(ProcessLookupError):
+        os.kill(first, 0)
+    assert run(cluster, "status").returncode == 1
