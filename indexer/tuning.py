@@ -35,6 +35,7 @@ class Tuning:
     # words to the other language's search, at this weight (0: off)
     capitalized_translated: bool = True  # an English capitalized word the dictionary lists is translated too
     phrase_translations: bool = True  # dictionary translations of several words (`prime minister`) are used
+    phrase_sources: bool = True  # query words the dictionary lists together (`stock exchange`) translate as one
 
 
 _current = Tuning()

@@ -18,12 +18,13 @@ from .. import lang, tuning
 from ..errors import QueryError
 from ..translation import Translator, guess_language, names, query_words
 from . import restrictions
-from .concepts import coordinated
+from .concepts import Concept, coordinated
 from .parser import (
     ExpandingParser,
     HasTerm,
     QueryContext,
     make_parser,
+    phrase_concepts,
     plain_parser,
 )
 
@@ -88,7 +89,7 @@ class Parser:
         if named is not None and lang_asked is None:
             return self.parse(query, translate, named)
         found = [r for r in found if not (named is not None and named == lang_asked and r == wq.Term("lang", named))]
-        scored = coordinated(scored) if scored is not None else None
+        scored = coordinated(_with_phrases(scored, context, text, self.full.schema.names()))
         if scored is wq.NullQuery or (scored is None and not found and lang_asked is None):
             raise QueryError(f"the query {text[:60]!r} has no words to search for (stop words and operators "
                              "alone find nothing)")
@@ -115,6 +116,21 @@ def _check_wildcards(q: wq.Query) -> None:
                 raise QueryError(f"`{shown}`: a wildcard needs at least {MIN_WILDCARD_PREFIX} letters before its "
                                  "first * or ? (`finanz*`, `fi?tech`); a lone `*` with a field (`body:*`) means "
                                  "every release")
+
+
+def _with_phrases(q: wq.Query | None, context: QueryContext, text: str, fieldnames: list[str]) -> wq.Query | None:
+    """Words searched as words (an OR of concepts, or one concept) also as the dictionary's translation of
+    the runs of them it lists together (`stock exchange` -> `Börse`, see `parser.phrase_concepts`)."""
+    if q is None or any(isinstance(leaf, wq.Phrase) for leaf in q.leaves()):  # a quoted phrase is searched as typed
+        return q
+    if isinstance(q, wq.Or) and all(isinstance(c, Concept) for c in q.subqueries):
+        concepts = list(q.subqueries)
+    elif isinstance(q, Concept):
+        concepts = [q]
+    else:
+        return q
+    phrases = phrase_concepts(context, query_words(text), fieldnames)
+    return wq.Or(concepts + phrases, boost=q.boost if len(concepts) > 1 else 1.0) if phrases else q
 
 
 def _has_words(text: str) -> bool:

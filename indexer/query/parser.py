@@ -42,7 +42,7 @@ from .. import lang, tuning
 from ..analysis import HyphenFilter, normalize_words
 from ..lang import compounds
 from ..translation import Translator
-from .concepts import ConceptGroup
+from .concepts import Concept, ConceptGroup
 from .fields import field_language, groups
 from .synonyms import Synonyms
 
@@ -162,6 +162,35 @@ def _part_translations(translator: Translator, source: str, word: str) -> list[d
         groups.extend([whole] if whole else [translator.translate(source, part) for part in compounds.split(piece)]
                       or [{}])
     return groups if len(groups) >= 2 else []
+
+
+def phrase_concepts(ctx: QueryContext, words: list[str], fieldnames: list[str]) -> list[wq.Query]:
+    """Runs of two or three query words that the dictionary lists as one entry (`stock exchange`, `radio
+    waves`), each translated as a whole (`Börse`, `Funkwellen`) into a concept of its own over the other
+    language's `fieldnames` (those of the index), weighing as its words together; the words themselves stay
+    concepts as they were."""
+    source = ctx.lang
+    target = lang.other(source) if source else None
+    if ctx.translator is None or target is None or not tuning.current().phrase_sources:
+        return []
+    fields = [f for f in fieldnames if field_language(f) == target]
+    concepts, i = [], 0
+    while i < len(words) - 1:
+        for n in (3, 2):
+            run = words[i:i + n]
+            targets = ctx.translator.phrase(source, run) if len(run) == n else {}
+            if targets:
+                shown = " ".join(run)
+                for f in fields:
+                    for t in targets:
+                        for term in t.split(" "):
+                            ctx.translated.setdefault((f, term), (shown, ctx.translator.word(target, t)))
+                # it stands for all its words: weighed as they would be together
+                concepts.append(Concept([_translations(f, targets) for f in fields], boost=n * ctx.translation_boost))
+                i += n - 1
+                break
+        i += 1
+    return concepts
 
 
 def _translations(fieldname: str, targets: dict[str, float]) -> wq.Query:

@@ -37,20 +37,30 @@ class Translator:
         term = normalize_words(lang, [word])[0]
         if not term:
             return {}
-        found: dict[str, float] = {}
-        if self.dictionary is not None:
-            phrases = tuning.current().phrase_translations
-            candidates = [c for c in self.dictionary.translations(lang, word, term) if phrases or " " not in c[0]]
-            if candidates:  # shares of the best one-word translation: phrases do not crowd words out
-                top = next((count for target, count in candidates if " " not in target), candidates[0][1])
-                for target, count in candidates:
-                    if count >= MIN_SHARE * top:
-                        found[target] = min(1.0, round(count / top, 3))
+        found = self._weighed(self.dictionary.translations(lang, word, term)) if self.dictionary is not None else {}
         for target, dice in self.learned.translations(lang, term):
             found[target] = max(found.get(target, 0.0), round(LEARNED_WEIGHT * dice, 3))
-        ranked = sorted(found.items(), key=lambda x: -x[1])
-        words, phrases = [t for t in ranked if " " not in t[0]], [t for t in ranked if " " in t[0]]
-        return dict(words[:MAX_TERMS] + phrases[:MAX_PHRASES])
+        return _best(found)
+
+    def phrase(self, lang: str, words: list[str]) -> dict[str, float]:
+        """Target term(s) -> weight for a run of `lang` words that the dictionary lists as one entry
+        (`stock exchange` -> `bors`); {} when it does not."""
+        normalized = normalize_words(lang, words)
+        if self.dictionary is None or not normalized[0] or not normalized[-1]:  # `stock exchange to`: no
+            return {}
+        terms = " ".join(t for t in normalized if t)
+        return _best(self._weighed(self.dictionary.phrase_translations(lang, terms)))
+
+    @staticmethod
+    def _weighed(candidates: tuple[tuple[str, int], ...]) -> dict[str, float]:
+        """Each dictionary translation's share of the best one-word one (phrases do not crowd words out),
+        those named less than `MIN_SHARE` as often left out."""
+        if not tuning.current().phrase_translations:
+            candidates = tuple(c for c in candidates if " " not in c[0])
+        if not candidates:
+            return {}
+        top = next((count for target, count in candidates if " " not in target), candidates[0][1])
+        return {target: min(1.0, round(count / top, 3)) for target, count in candidates if count >= MIN_SHARE * top}
 
     def knows(self, lang: str, word: str) -> bool:
         term = normalize_words(lang, [word])[0]
@@ -64,6 +74,13 @@ class Translator:
     def word(self, lang: str, term: str) -> str:
         """A readable word for a term, for explanations."""
         return self.dictionary.word(lang, term) if self.dictionary else term
+
+
+def _best(found: dict[str, float]) -> dict[str, float]:
+    """The `MAX_TERMS` best one-word translations and the `MAX_PHRASES` best of several words."""
+    ranked = sorted(found.items(), key=lambda x: -x[1])
+    words, phrases = [t for t in ranked if " " not in t[0]], [t for t in ranked if " " in t[0]]
+    return dict(words[:MAX_TERMS] + phrases[:MAX_PHRASES])
 
 
 def guess_language(words: list[str], translator: Translator | None) -> str | None:

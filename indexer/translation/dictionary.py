@@ -32,7 +32,7 @@ from ..config import dictionary_path
 log = logging.getLogger(__name__)
 
 DEBIAN_PACKAGE = "trans-de-en"
-FORMAT = 6  # bump when the cached tables change shape (or the classes they hold move)
+FORMAT = 7  # bump when the cached tables change shape (or the classes they hold move)
 MAX_TRANSLATIONS = 8
 MAIN_SENSE_WEIGHT = 2  # the first sub-entry of a line is its headword; the rest are phrases and forms
 NOISE = re.compile(r"\{[^}]*\}|\[[^\]]*\]|\([^)]*\)|<[^>]*>|\s/[^/]+/")  # grammar, notes, /abbreviations/
@@ -52,9 +52,14 @@ class Dictionary:
     by_word: dict[str, Table] = field(default_factory=dict)  # "de"/"en" -> lowercase word -> translations
     by_term: dict[str, Table] = field(default_factory=dict)  # "de"/"en" -> index term -> translations
     words: dict[str, str] = field(default_factory=dict)  # "de:term"/"en:term" -> the word it mostly stands for
+    by_phrase: dict[str, Table] = field(default_factory=dict)  # "de"/"en" -> `stock exchang` -> translations
 
     def translations(self, lang: str, word: str, term: str) -> tuple[tuple[str, int], ...]:
         return self.by_word[lang].get(word.lower()) or self.by_term[lang].get(term, ())
+
+    def phrase_translations(self, lang: str, terms: str) -> tuple[tuple[str, int], ...]:
+        """The translations of an entry of several words, by its index terms (`stock exchang` -> `bors`)."""
+        return self.by_phrase[lang].get(terms, ())
 
     def lists(self, lang: str, word: str) -> bool:
         return word.lower() in self.by_word[lang]
@@ -161,24 +166,30 @@ def _tables(where: str, pairs: Counter[tuple[str, str]]) -> Dictionary:
     terms = {lang: _terms(lang, ws) for lang, ws in words.items()}
     by_word: dict[str, dict[str, Counter[str]]] = {"de": defaultdict(Counter), "en": defaultdict(Counter)}
     by_term: dict[str, dict[str, Counter[str]]] = {"de": defaultdict(Counter), "en": defaultdict(Counter)}
+    by_phrase: dict[str, dict[str, Counter[str]]] = {"de": defaultdict(Counter), "en": defaultdict(Counter)}
     spellings: Counter[tuple[str, str]] = Counter()
     for (de_word, en_word), weight in pairs.items():
         de_term, en_term = terms["de"][de_word], terms["en"][en_word]
         if not de_term or not en_term:
             continue
-        if " " not in de_word:  # a query word looks up one word; a phrase is only ever a target
+        if " " not in de_word:  # a query word looks up one word, and a run of query words an entry of several
             by_word["de"][de_word.lower()][en_term] += weight
             by_term["de"][de_term][en_term] += weight
+        elif " " in de_term:
+            by_phrase["de"][de_term][en_term] += weight
         if " " not in en_word:
             by_word["en"][en_word.lower()][de_term] += weight
             by_term["en"][en_term][de_term] += weight
+        elif " " in en_term:
+            by_phrase["en"][en_term][de_term] += weight
         spellings[f"de:{de_term}", de_word.lower()] += weight
         spellings[f"en:{en_term}", en_word.lower()] += weight
     display: dict[str, str] = {}
     for (key, word), _ in sorted(spellings.items(), key=lambda x: -x[1]):
         display.setdefault(key, word)
     return Dictionary(where, {lang: _ranked(t) for lang, t in by_word.items()},
-                      {lang: _ranked(t) for lang, t in by_term.items()}, display)
+                      {lang: _ranked(t) for lang, t in by_term.items()}, display,
+                      {lang: _ranked(t) for lang, t in by_phrase.items()})
 
 
 def _terms(lang: str, entries: list[str]) -> dict[str, str]:

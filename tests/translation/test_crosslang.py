@@ -115,6 +115,26 @@ def test_a_hyphenated_compound_is_translated_piece_by_piece_each_piece_whole(phr
     assert [h.id for h in hits] == ["engine"]
 
 
+def test_query_words_the_dictionary_lists_together_are_translated_as_one(monkeypatch, tmp_path):
+    """`stock exchange` is `Börse`, which neither `stock` (`Vorrat`) nor `exchange` (`Austausch`) translates to."""
+    ding = tmp_path / "de-en"
+    ding.write_text("# Version :: test\nBörse {f} | Börsen {pl} :: stock exchange | stock exchanges\n"
+                    "Vorrat {m} :: stock\nAustausch {m} :: exchange\n", encoding="utf-8")
+    monkeypatch.setenv("TWINSEARCH_DICTIONARY", str(ding))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "source"
+    source.mkdir()
+    records = [{"id": "borse", "lang": "de", "title": "Handel", "body": "Die Börse in Warschau schloss heute früher."},
+               {"id": "vorrat", "lang": "de", "title": "Lager", "body": "Der Vorrat an Getreide reicht bis Mai."},
+               {"id": "andere", "lang": "de", "title": "Haushalt", "body": "Der Ausschuss tagte bis zum Abend."}]
+    (source / "archive.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                                          encoding="utf-8")
+    indexer.rebuild(source=source, index_dir=tmp_path / "index")
+    hits = indexer.search("When did the stock exchange close?", index_dir=tmp_path / "index", lang="de")
+    assert [h.id for h in hits] == ["borse", "vorrat"]
+    assert dictionary.load().phrase_translations("en", "stock exchang") == (("bors", 3),)  # 2 + plural
+
+
 @pytest.fixture
 def no_dictionary(monkeypatch, tmp_path):
     monkeypatch.setenv("TWINSEARCH_DICTIONARY", str(tmp_path / "missing" / "de-en"))
