@@ -29,6 +29,7 @@ TECHNIQUES: dict[str, tuple[dict, dict]] = {
     "capitalized English words translated": ({"capitalized_translated": False}, {}),
     "translations of several words": ({"phrase_translations": False}, {}),
     "twin scope (a twin's match counts; off: weight 0)": ({"twin": 0.0, "same_language_twin": 0.0}, {}),
+    "twin overlap 0.5 (off: own and twin summed)": ({"twin_overlap": 1.0}, {}),
     "coordination (share of query words)": ({"coord_power": 0.0}, {}),
     "title weight x1 (off: x0.5)": ({"title": 0.5}, {}),
     "proximity 0.1": ({}, {"proximity": 0.1}),

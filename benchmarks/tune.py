@@ -35,6 +35,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "translation": (0.4, 0.6, 0.8, 1.0),
     "twin": (0.4, 0.6, 0.8, 1.0),
     "same_language_twin": (0.0, 0.15, 0.3, 0.5),
+    "twin_overlap": (0.0, 0.5, 1.0),
     "part": (0.8, 1.2, 1.6),
     "proximity": (0.0, 0.1, 0.25),
 }

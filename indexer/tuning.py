@@ -27,6 +27,9 @@ class Tuning:
     mixed_translation: float = 0.3  # the same where both languages are listed together
     twin: float = 0.6  # a twin's score counts this much for its release in the asked-for language ...
     same_language_twin: float = 0.3  # ... this much where the query is in that language (through translation)
+    twin_overlap: float = 0.5  # across languages, where a release and its twin both match, the larger of the
+    # two scores counts whole and the smaller this much (1: summed), so that a release with a twin does not
+    # outrank one without on the twin's words alone
     proximity: float = 0.0  # a bonus for the query's words near each other, times the best score (0: off)
     feedback_docs: int = 0  # pseudo-relevance feedback: the best results whose words extend the query (0: off)
     feedback_terms: int = 10  # ... how many of their words

@@ -118,6 +118,8 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
         via = Postings(partner[through_twin], found.scores[through_twin] * twin_weight)
         docs, scores, how = combine([own, via], reader.size,
                                             [np.full(len(own), OWN), np.full(len(via), TWIN)])
+        if parsed.context.lang != lang and weights.twin_overlap != 1.0:
+            scores = _overlapped(docs, scores, how, own, weights.twin_overlap)
         chosen = best(handle, Postings(docs, scores), window, sort)
         found_how = how[np.searchsorted(docs, chosen.docs)]
         return Ranking([Ranked(d, s, h != TWIN, h != OWN) for d, s, h in
@@ -135,6 +137,19 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
             if twin in rider_score:
                 r.rider, r.rider_score = twin, rider_score[twin]
     return Ranking(ranked, cards.docs, tabs)
+
+
+def _overlapped(docs: np.ndarray, scores: np.ndarray, how: np.ndarray, own: Postings, share: float) -> np.ndarray:
+    """The summed scores of releases matched both by their own text and through their twin replaced by the
+    larger of the two plus `share` of the smaller (`tuning.twin_overlap`)."""
+    both = np.flatnonzero(how == OWN + TWIN)
+    if not len(both):
+        return scores
+    mine = own.scores[np.searchsorted(own.docs, docs[both])]
+    theirs = scores[both] - mine
+    scores = scores.copy()
+    scores[both] = np.maximum(mine, theirs) + share * np.minimum(mine, theirs)
+    return scores
 
 
 def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, Postings]:

@@ -106,3 +106,31 @@ def test_twin_feedback_lends_a_twins_words_to_the_other_languages_search(kelp):
     assert ids("kelp", kelp, lang="de") == ["de-kelp"]  # through its twin only
     with tuning.use(twin_feedback=0.5):
         assert ids("kelp", kelp, lang="de") == ["de-kelp", "de-alone"]
+
+
+@pytest.fixture
+def harbour(tmp_path, monkeypatch) -> Path:
+    """A German release without a twin that matches both words through translation, and one that matches
+    one word and whose English twin matches both as typed."""
+    ding = tmp_path / "de-en"
+    ding.write_text("# Version :: test\nHafen {m} :: harbour\nRegatta {f} :: regatta\n", encoding="utf-8")
+    index_dir = build(tmp_path, [
+        {"id": "de-alone", "lang": "de", "title": "Hafenfest", "body": "Die Regatta im Hafen beginnt am Morgen."},
+        {"id": "de-twin", "lang": "de", "twin": "en-twin", "title": "Hafen", "body": "Der Hafen wird erweitert."},
+        {"id": "en-twin", "lang": "en", "title": "Harbour", "body": "The harbour grows; the regatta moves."},
+    ], monkeypatch)
+    monkeypatch.setenv("TWINSEARCH_DICTIONARY", str(ding))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return index_dir
+
+
+def test_across_languages_a_twins_match_does_not_simply_add_to_the_releases_own(harbour):
+    def scores(overlap: float) -> dict[str, float]:
+        with tuning.use(twin_overlap=overlap):
+            return {h.id: h.score for h in indexer.search("harbour regatta", index_dir=harbour, lang="de")}
+
+    summed, larger, default = scores(1.0), scores(0.0), scores(tuning.Tuning().twin_overlap)
+    assert list(summed) == ["de-twin", "de-alone"]  # summed: the release with a twin wins on its twin's words
+    assert list(larger) == ["de-alone", "de-twin"]  # the larger only: the release's own full match wins
+    assert summed["de-alone"] == larger["de-alone"] == default["de-alone"]  # no twin: nothing changes
+    assert default["de-twin"] == pytest.approx((summed["de-twin"] + larger["de-twin"]) / 2, abs=2e-4)  # 0.5
