@@ -61,7 +61,8 @@ def near_and_far(tmp_path, monkeypatch) -> Path:
 
 
 def test_without_proximity_word_order_does_not_count(near_and_far):
-    hits = indexer.search("summer theatre", index_dir=near_and_far).hits
+    with tuning.use(proximity=0.0):
+        hits = indexer.search("summer theatre", index_dir=near_and_far).hits
     assert [h.id for h in hits] == ["far", "near"]  # equal scores: document order
     assert hits[0].score == hits[1].score
 
