@@ -30,7 +30,7 @@ class Tuning:
     twin_overlap: float = 0.5  # across languages, where a release and its twin both match, the larger of the
     # two scores counts whole and the smaller this much (1: summed), so that a release with a twin does not
     # outrank one without on the twin's words alone
-    proximity: float = 0.25  # a bonus for neighbouring query words near each other (0: off; `proximity`)
+    proximity: float = 0.0  # a bonus for neighbouring query words near each other (0: off; see `proximity`)
     feedback_docs: int = 0  # pseudo-relevance feedback: the best results whose words extend the query (0: off)
     feedback_terms: int = 10  # ... how many of their words
     feedback_weight: float = 0.3  # ... and how much those words weigh against the query's own
