@@ -84,6 +84,9 @@ start() {
         echo $! >"$STATE/n$i/pid"
     done
     for _ in $(seq 1 240); do
+        if [ "$(running | wc -l)" != "$nodes" ]; then  # a node died: a bad setting, or a port taken meanwhile
+            break
+        fi
         if health "?wait_for_nodes=$nodes&wait_for_status=green&timeout=1s" | grep -q '"status":"green"'; then
             say "cluster green: $nodes node(s) at http://127.0.0.1:$HTTP_BASE after $(( $(date +%s) - started )) s"
             return 0
@@ -92,7 +95,7 @@ start() {
     done
     for i in $(seq 1 "$nodes"); do tail -5 "$STATE/n$i/node.log" >&2 || true; done
     stop
-    fail "the cluster did not turn green within 2 minutes (logs: $STATE/n*/node.log)"
+    fail "the cluster did not turn green (a node stopped, or 2 minutes passed; logs: $STATE/n*/node.log)"
 }
 
 stop() {

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -16,7 +18,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "opensearch.sh"
-HTTP, TRANSPORT = 19200, 19300  # away from a developer's own cluster on 9200
+
+
+def free_pair() -> int:
+    """A port p with p and p + 1 free (two nodes), away from a developer's own cluster on 9200."""
+    for base in random.Random().sample(range(20000, 40000, 2), 200):
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", base))
+                b.bind(("127.0.0.1", base + 1))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no two free ports in a row")
+
+
+HTTP, TRANSPORT = free_pair(), free_pair()
 
 pytestmark = pytest.mark.skipif(not (shutil.which("mvn") and shutil.which("javac")),
                                 reason="needs Maven and a JDK to fetch and start OpenSearch")
