@@ -95,10 +95,12 @@ def test_with_a_replica_searches_survive_a_killed_node_and_stop_ends_every_proce
     manager = get("/_cat/cluster_manager?format=json")[0]["node"]
     other = "n2" if manager == "n1" else "n1"
     os.kill(int((cluster / other / "pid").read_text()), signal.SIGKILL)
+    port = HTTP + int(manager[1:]) - 1  # ask the node that is left
     deadline = time.monotonic() + 60
-    while get("/_cluster/health")["number_of_nodes"] != 1 and time.monotonic() < deadline:
+    while get("/_cluster/health", port)["number_of_nodes"] != 1 and time.monotonic() < deadline:
         time.sleep(0.5)
-    after = get("/releases/_search", body={"query": {"match": {"body": "harbour"}}, "size": 10}, method="POST")
+    after = get("/releases/_search", port, body={"query": {"match": {"body": "harbour"}}, "size": 10},
+                method="POST")
     assert after["hits"]["total"]["value"] == before["hits"]["total"]["value"] == 20
     assert sorted(h["_id"] for h in after["hits"]["hits"]) == sorted(h["_id"] for h in before["hits"]["hits"])
 
