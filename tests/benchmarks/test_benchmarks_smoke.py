@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,10 @@ ENGINES = {"ours", "whoosh", "fts5"}
 
 @pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
 def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
-    before, started = _results_stamp(), time.monotonic()
+    before = _results_stamp()
     done = subprocess.run([sys.executable, "-m", "benchmarks.speed", "--smoke", "--work", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert time.monotonic() - started < 60
     assert "machine:" in done.stdout and "targets:" in done.stdout
 
     [path] = tmp_path.glob("*-speed.json")
