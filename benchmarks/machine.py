@@ -8,6 +8,7 @@ import platform
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,3 +46,13 @@ def save(name: str, data: dict, path: Path | None = None) -> Path:
                **data}
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def publish(name: str, data: dict, as_json: bool, report: Callable[[dict], None], path: Path | None = None) -> None:
+    """Saves a benchmark's results (`save`), then prints them as JSON or as its report."""
+    path = save(name, data, path)
+    if as_json:
+        print(json.dumps({"machine": describe(), **data}, indent=2, ensure_ascii=False))
+    else:
+        report(data)
+        print(f"written: {path}", file=sys.stderr)

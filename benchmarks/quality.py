@@ -318,16 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     data = run(args)
     name = "quality" if data["variant"] == "full" else f"quality-{data['variant']}"
-    if args.smoke:
-        path = Path(args.work) / f"{name}.json"
-        path.write_text(json.dumps({"machine": machine.describe(), **data}, indent=2) + "\n", encoding="utf-8")
-    else:
-        path = machine.save(name, data)
-    if args.json:
-        print(json.dumps({"machine": machine.describe(), **data}, indent=2, ensure_ascii=False))
-    else:
-        report(data)
-        print(f"written: {path}", file=sys.stderr)
+    machine.publish(name, data, args.json, report, Path(args.work) / f"{name}.json" if args.smoke else None)
     return 0
 
 

@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks import machine
-from benchmarks.quality import DIRECTIONS, fts5, headlines, questions, stock
+from benchmarks.quality import DIRECTIONS, fts5, headlines, questions, scores, stock
 from benchmarks.tune import evaluate, objective
 
 # name -> (settings with the technique off, settings with it on); {} is the shipped default
@@ -49,14 +49,7 @@ def stock_figures(work: Path) -> dict[str, dict[str, list[float]]]:
             engines = {"stock whoosh": stock(work / f"{task}-stock-{index}", doc_lang),
                        "fts5": fts5(work / f"{task}-fts5-{index}.db", doc_lang)}
             for engine, ranked in engines.items():
-                rr, n = [0.0, 0.0], [0, 0]
-                for q in qs[q_lang]:
-                    ids = ranked(q["question"])
-                    gold = f"{doc_lang}/{q['doc']}"
-                    n[q["half"]] += 1
-                    if gold in ids:
-                        rr[q["half"]] += 1 / (ids.index(gold) + 1)
-                figures[engine][f"{task} {direction}"] = [r / max(1, m) for r, m in zip(rr, n, strict=True)]
+                figures[engine][f"{task} {direction}"] = scores(ranked, qs[q_lang], doc_lang)["mrr@10 by half"]
     return figures
 
 
@@ -108,13 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
-    data = run(Path(args.work), args.processes)
-    path = machine.save("techniques", data)
-    if args.json:
-        print(json.dumps({"machine": machine.describe(), **data}, indent=2))
-    else:
-        report(data)
-        print(f"written: {path}", file=sys.stderr)
+    machine.publish("techniques", run(Path(args.work), args.processes), args.json, report)
     return 0
 
 

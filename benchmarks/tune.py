@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks import machine
-from benchmarks.quality import DIRECTIONS, K, headlines, questions
+from benchmarks.quality import DIRECTIONS, headlines, ours, questions, scores
 
 GRID: dict[str, tuple[float, ...]] = {
     "k1": (0.6, 0.9, 1.2, 1.6, 2.0),
@@ -48,29 +48,14 @@ def key(setting: dict[str, float]) -> str:
 
 def evaluate(work: str, setting: dict[str, float]) -> dict[str, list[float]]:
     """MRR@10 on each half, per (task, direction), of twinsearch with the weights `setting`."""
-    import indexer
     from indexer import tuning
 
     _, headline_queries = headlines(Path(tempfile.mkdtemp()))
     tasks = {"questions": questions(False), "headlines": headline_queries}
-    figures: dict[str, list[float]] = {}
     with tuning.use(**setting):
-        for task, qs in tasks.items():
-            for direction, (q_lang, doc_lang, index) in DIRECTIONS.items():
-                index_dir = Path(work) / f"{task}-index-{index}"
-                rr, n = [0.0, 0.0], [0, 0]
-                for q in qs[q_lang]:
-                    try:
-                        ids = [h.id for h in indexer.search(q["question"], index_dir=index_dir, lang=doc_lang,
-                                                            limit=K)]
-                    except indexer.QueryError:
-                        ids = []
-                    gold = f"{doc_lang}/{q['doc']}"
-                    n[q["half"]] += 1
-                    if gold in ids:
-                        rr[q["half"]] += 1 / (ids.index(gold) + 1)
-                figures[f"{task} {direction}"] = [r / max(1, m) for r, m in zip(rr, n, strict=True)]
-    return figures
+        return {f"{task} {direction}": scores(ours(Path(work) / f"{task}-index-{index}", doc_lang, True),
+                                              qs[q_lang], doc_lang)["mrr@10 by half"]
+                for task, qs in tasks.items() for direction, (q_lang, doc_lang, index) in DIRECTIONS.items()}
 
 
 def objective(figures: dict[str, list[float]], half: int) -> float:
@@ -152,13 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     grid = {k: GRID[k] for k in args.only.split(",")} if args.only else GRID
-    data = run(Path(args.work), grid, args.processes)
-    path = machine.save("tune", data)
-    if args.json:
-        print(json.dumps({"machine": machine.describe(), **data}, indent=2))
-    else:
-        report(data)
-        print(f"written: {path}", file=sys.stderr)
+    machine.publish("tune", run(Path(args.work), grid, args.processes), args.json, report)
     return 0
 
 
