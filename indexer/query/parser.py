@@ -157,7 +157,7 @@ def _part_translations(translator: Translator, source: str, word: str) -> list[d
     dictionary knows it (`Dampfmaschinen-Indikator`: steam engine, indicator), else its compound parts
     (`Kooperationsvereinbarung`: cooperation, agreement); [] if there are not two parts."""
     groups = []
-    for piece in (p for p in word.replace("’", "-").replace("'", "-").split("-") if p):
+    for piece in _pieces(word):
         whole = translator.translate(source, piece)
         groups.extend([whole] if whole else [translator.translate(source, part) for part in compounds.split(piece)]
                       or [{}])
@@ -213,14 +213,18 @@ def genitive_other(term: str) -> str | None:
     return None if term.endswith(("ß", "x", "z")) else term + "s"
 
 
-def _parts(word: str, code: str, split: bool = True, stemmed: bool = True) -> list[str]:
-    """The index terms (or words) of a hyphenated word's pieces (`NTL-Dienste`) and, with `split`, of a
-    German compound's parts (`Kooperationsvereinbarung`); [] if there are not two."""
-    pieces = [p for p in word.replace("’", "-").replace("'", "-").split("-") if p]
-    parts = [part for piece in pieces for part in ((split and compounds.split(piece)) or (piece.lower(),))]
+def _pieces(word: str) -> list[str]:
+    """A word's hyphen- or apostrophe-separated pieces (`NTL-Dienste` -> `NTL`, `Dienste`)."""
+    return [p for p in word.replace("’", "-").replace("'", "-").split("-") if p]
+
+
+def _parts(word: str, code: str, split: bool = True) -> list[str]:
+    """The index terms of a hyphenated word's pieces (`NTL-Dienste`) and, with `split`, of a German
+    compound's parts (`Kooperationsvereinbarung`); [] if there are not two."""
+    parts = [part for piece in _pieces(word) for part in ((split and compounds.split(piece)) or (piece.lower(),))]
     if len(parts) < 2:
         return []
-    return list(dict.fromkeys(t for t in (normalize_words(code, parts) if stemmed else parts) if t))
+    return list(dict.fromkeys(t for t in normalize_words(code, parts) if t))
 
 
 class FieldGroupsPlugin(Plugin):
