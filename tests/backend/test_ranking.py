@@ -14,6 +14,7 @@ import indexer
 from indexer import tuning
 from indexer.analysis import WordAnalyzer, word_analyzer
 from indexer.analysis import words as word_analysis
+from indexer.backend import memo
 from indexer.backend import postings as results
 from indexer.backend.whoosh import postings, ranking
 from indexer.lang import chain
@@ -94,30 +95,30 @@ def test_word_by_word_analysis_marks_what_whole_text_analysis_marks(xquad_index)
             assert list(words(text)) == [(t.text, t.startchar, t.endchar) for t in tokens]
 
 
-def test_a_question_mark_after_a_word_or_alone_is_punctuation(seed_index):
-    handle = search_module.open_handle(seed_index)
+def test_a_question_mark_after_a_word_or_alone_is_punctuation(whoosh_seed_index):
+    handle = search_module.open_handle(whoosh_seed_index)
     for text in ("Wer ist in Luohu?", "What is AS-278?", "Was gilt ?"):
         q = handle.parser.parse(text).q
         assert not [leaf for leaf in q.leaves() if isinstance(leaf, wq.Wildcard)], text
-    assert [h.id for h in indexer.search("Luohu?", index_dir=seed_index)] == [
-        h.id for h in indexer.search("Luohu", index_dir=seed_index)]
-    assert [h.id for h in indexer.search("Luo?u", index_dir=seed_index)] == [S002]  # inside a word: a wildcard
+    assert [h.id for h in indexer.search("Luohu?", index_dir=whoosh_seed_index)] == [
+        h.id for h in indexer.search("Luohu", index_dir=whoosh_seed_index)]
+    assert [h.id for h in indexer.search("Luo?u", index_dir=whoosh_seed_index)] == [S002]  # inside a word: a wildcard
 
 
-def test_warm_loads_the_most_frequent_postings_and_changes_no_result(seed_index, monkeypatch):
-    before = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
+def test_warm_loads_the_most_frequent_postings_and_changes_no_result(whoosh_seed_index, monkeypatch):
+    before = indexer.search("Finanztechnologie Shenzhen", index_dir=whoosh_seed_index).to_dict()
     monkeypatch.setattr(ranking, "WARM_MIN_FREQUENCY", 2)
     monkeypatch.setattr(word_analysis, "_word_analyzers", [])  # forget the words the search above analyzed
-    warmed = indexer.warm(seed_index, budget=200)
+    warmed = indexer.warm(whoosh_seed_index, budget=200)
     assert 0 < warmed["postings"] <= 200 and warmed["terms"] > 0
-    handle = search_module.open_handle(seed_index)
+    handle = search_module.open_handle(whoosh_seed_index)
     assert handle.reader.shared.postings.size >= warmed["postings"]
     # the words of the stored releases are analyzed too, once per language for all threads
     words = [handle.reader.words(lang) for lang in ("de", "en")]
     english = handle.reader.schema["body_en"].analyzer
     assert words[0] is not words[1] and words[1] is word_analyzer(english)
     assert warmed["words"] == len(words[0]) + len(words[1]) and min(map(len, words)) > 100
-    after = indexer.search("Finanztechnologie Shenzhen", index_dir=seed_index).to_dict()
+    after = indexer.search("Finanztechnologie Shenzhen", index_dir=whoosh_seed_index).to_dict()
     before.pop("elapsed_ms"), after.pop("elapsed_ms")
     assert after == before
 
@@ -227,7 +228,7 @@ def test_the_shared_state_of_a_generation_keeps_tables_for_good_and_lets_go_of_t
     table, mask = object(), object()
     assert shared.remember(("partners",), lambda: table, keep=True) is table
     assert shared.remember(("mask", 0), lambda: mask) is mask
-    for n in range(1, postings.REMEMBER + 1):
+    for n in range(1, memo.REMEMBER + 1):
         shared.remember(("mask", n), object)
     assert shared.remember(("partners",), object, keep=True) is table
     assert shared.remember(("mask", 0), object) is not mask

@@ -17,6 +17,7 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from ...config import cache_postings
+from ..memo import Memo
 from .decode import segment_lengths
 
 CACHE_POSTINGS_PER_DOCUMENT = 64
@@ -25,7 +26,6 @@ CACHE_POSTINGS_RANGE = (16_000_000, 64_000_000)
 # postings; counting them bounds the cache also when most entries are empty (a query term missing
 # from a field or a segment).
 ENTRY_COST = 64
-REMEMBER = 64  # filters and twin scopes kept per generation
 
 
 CacheKey = tuple[str, str, bytes]  # (segment id, field, term)
@@ -86,27 +86,12 @@ class SharedState:
         self.postings = postings
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._live: np.ndarray | None = None
-        self._remembered: OrderedDict[tuple, object] = OrderedDict()
-        self._kept: dict[tuple, object] = {}
+        self.memo = Memo()
         self._lock = threading.Lock()
 
     def remember(self, key: tuple, compute, keep: bool = False):
-        """`compute()`, kept under `key` for the generation's life: the last `REMEMBER` keys, or all along
-        with `keep` (tables that every thread's handle needs)."""
-        with self._lock:
-            if key in self._kept:
-                return self._kept[key]
-            if key in self._remembered:
-                self._remembered.move_to_end(key)
-                return self._remembered[key]
-        value = compute()
-        with self._lock:
-            if keep:
-                return self._kept.setdefault(key, value)
-            self._remembered[key] = value
-            while len(self._remembered) > REMEMBER:
-                self._remembered.popitem(last=False)
-        return value
+        """`compute()`, kept under `key` for the generation's life (see `Memo`)."""
+        return self.memo.remember(key, compute, keep)
 
     def live(self, searcher: Searcher) -> np.ndarray:
         """True for each document number not deleted."""
