@@ -23,7 +23,17 @@ from rich.markup import escape
 import indexer
 
 from . import store
-from .config import INDEX_ENV, SOURCE_ENV, check_settings, resolve_index_dir
+from .backend import BACKENDS
+from .backend import DEFAULT as DEFAULT_BACKEND
+from .config import (
+    BACKEND_ENV,
+    DEFAULT_OPENSEARCH_URL,
+    INDEX_ENV,
+    OPENSEARCH_URL_ENV,
+    SOURCE_ENV,
+    check_settings,
+    resolve_index_dir,
+)
 from .errors import IndexNotFoundError, Stopped
 from .query.limits import SORTS
 from .search import export
@@ -38,6 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet, format="%(message)s",
                         handlers=[RichHandler(console=Console(stderr=True), show_path=False, show_time=False)])
     _stop_on_signals()
+    if getattr(args, "backend", None):  # the flags are the environment's settings, for this command
+        os.environ[BACKEND_ENV] = args.backend
+    if getattr(args, "opensearch_url", None):
+        os.environ[OPENSEARCH_URL_ENV] = args.opensearch_url
     try:
         check_settings()
         return args.run(args)
@@ -70,6 +84,9 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--index", metavar="DIR", help=f"index folder (default: ${INDEX_ENV} or index/)")
     common.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     common.add_argument("-q", "--quiet", action="count", default=0, help="only errors")
+    common.add_argument("--opensearch-url", metavar="URL",
+                        help=f"the OpenSearch cluster (default: ${OPENSEARCH_URL_ENV} or {DEFAULT_OPENSEARCH_URL}); "
+                        "credentials come from the environment only (README, \"Scaling out\")")
     building = argparse.ArgumentParser(add_help=False)
     building.add_argument("--workers", type=int, metavar="N",
                           help="indexing processes (default: one per core for large jobs, 1 for small ones)")
@@ -79,6 +96,9 @@ def parser() -> argparse.ArgumentParser:
     building.add_argument("--nice", type=int, default=10, metavar="N",
                           help="lower indexing's CPU priority by N (default 10; 0 keeps it): a search server "
                           "on the same machine stays responsive, and an idle machine still runs it at full speed")
+    building.add_argument("--backend", choices=sorted(BACKENDS),
+                          help=f"where the new index lives (default: ${BACKEND_ENV} or {DEFAULT_BACKEND}); an update "
+                          "and every search use the backend its index was built with")
     p = argparse.ArgumentParser(prog="python -m indexer", description="twinsearch: bilingual press-release "
                                 "search. Build an index from a folder of releases, then search it.")
     p.add_argument("--version", action="version", version=f"twinsearch {indexer.__version__}")

@@ -6,7 +6,9 @@ defaults of its flags."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .errors import SettingError
 
@@ -75,10 +77,65 @@ def web_processes() -> int:
     return setting(PROCESSES_ENV, os.cpu_count() or 1)
 
 
+BACKEND_ENV = "TWINSEARCH_BACKEND"
+OPENSEARCH_URL_ENV = "TWINSEARCH_OPENSEARCH_URL"
+DEFAULT_OPENSEARCH_URL = "http://127.0.0.1:9200"
+
+
+def backend_name() -> str:
+    """The backend a rebuild writes with (`whoosh`, the embedded default, or `opensearch`); searches and
+    updates use the one their generation was built with."""
+    from .backend import BACKENDS, DEFAULT  # the backend package reads its settings from here
+
+    name = os.environ.get(BACKEND_ENV, "").strip().lower() or DEFAULT
+    if name not in BACKENDS:
+        raise SettingError(f"{BACKEND_ENV} must be one of {', '.join(sorted(BACKENDS))}, not {name!r}")
+    return name
+
+
+@dataclass(frozen=True)
+class OpenSearchSettings:
+    """Where and how to reach an OpenSearch cluster. `repr` leaves the secrets out, so a log line or a
+    traceback that shows the settings never shows a password or key."""
+
+    url: str
+    user: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    api_key: str | None = field(default=None, repr=False)
+    verify: bool = True  # TLS certificates are checked unless TWINSEARCH_OPENSEARCH_VERIFY=0
+    ca: str | None = None
+    alias: str = "twinsearch"  # the alias that names the serving index; concrete indexes are `<alias>-<...>`
+    shards: int = 2
+    replicas: int = 1
+
+
+def opensearch_settings() -> OpenSearchSettings:
+    """The OpenSearch backend's settings, from `TWINSEARCH_OPENSEARCH_*` (README, "Scaling out")."""
+    url = (os.environ.get(OPENSEARCH_URL_ENV) or DEFAULT_OPENSEARCH_URL).strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SettingError(f"{OPENSEARCH_URL_ENV} must be an http:// or https:// URL, not {url!r}")
+    alias = (os.environ.get("TWINSEARCH_OPENSEARCH_INDEX") or "twinsearch").strip()
+    if not alias.replace("-", "").replace("_", "").isalnum() or not alias.islower():
+        raise SettingError(f"TWINSEARCH_OPENSEARCH_INDEX must be lowercase letters, digits, - and _, not {alias!r}")
+    parts = urlsplit(url)  # a user and password in the URL are taken out of it, so that it can be shown
+    if parts.username is not None:
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return OpenSearchSettings(
+        url=url, user=os.environ.get("TWINSEARCH_OPENSEARCH_USER") or unquote(parts.username or "") or None,
+        password=os.environ.get("TWINSEARCH_OPENSEARCH_PASSWORD") or unquote(parts.password or "") or None,
+        api_key=os.environ.get("TWINSEARCH_OPENSEARCH_API_KEY") or None,
+        verify=os.environ.get("TWINSEARCH_OPENSEARCH_VERIFY", "1") != "0",
+        ca=os.environ.get("TWINSEARCH_OPENSEARCH_CA") or None, alias=alias,
+        shards=setting("TWINSEARCH_OPENSEARCH_SHARDS", 2, minimum=1),
+        replicas=setting("TWINSEARCH_OPENSEARCH_REPLICAS", 1, minimum=0))
+
+
 def check_settings() -> None:
     """Raises `SettingError` for a tuning variable with no usable value, before any work starts."""
     writer_mb()
     cache_postings()
+    if backend_name() == "opensearch":
+        opensearch_settings()
 
 
 def resolve_index_dir(index_dir: str | Path | None = None) -> Path:

@@ -57,3 +57,8 @@ class SettingError(IndexerError, ValueError):
 
 class DecodeError(IndexerError, ValueError):
     """The bytes of a file are not text in any encoding twinsearch accepts (the file is skipped)."""
+
+
+class BackendError(IndexerError):
+    """The search backend (an OpenSearch cluster) could not be reached or refused a request; the message
+    says what was tried and where (never with credentials)."""

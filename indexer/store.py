@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import time
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import IndexBusyError, IndexNotFoundError
+
+log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -45,10 +48,18 @@ def require(index_dir: Path) -> Path:
     return gen
 
 
-def new_generation(index_dir: Path, clone_from: Path | None = None) -> Path:
-    """A fresh private folder to build into; a clone is made of hard links (segments never change)."""
+Drop = Callable[[Path], None]  # removes what a generation keeps outside its folder (`Backend.drop`)
+
+
+def _no_drop(gen: Path) -> None:
+    """A generation that is all in its folder."""
+
+
+def new_generation(index_dir: Path, clone_from: Path | None = None, drop: Drop = _no_drop) -> Path:
+    """A fresh private folder to build into; a clone is made of hard links (segments never change).
+    Abandoned builds' folders (and, through `drop`, what they kept elsewhere) are removed first."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(index_dir)
+    _remove_abandoned(index_dir, drop)
     gen = index_dir / f".building-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     if clone_from is None:
         gen.mkdir()
@@ -87,8 +98,8 @@ def _lock_holder(fd: int) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def publish(index_dir: Path, building: Path) -> Path:
-    """Makes a finished build the serving generation, atomically."""
+def publish(index_dir: Path, building: Path, drop: Drop = _no_drop) -> Path:
+    """Makes a finished build the serving generation, atomically; older ones but the previous go."""
     gen = index_dir / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}"
     building.rename(gen)
     _fsync_dir(gen)
@@ -99,12 +110,22 @@ def publish(index_dir: Path, building: Path) -> Path:
         os.fsync(f.fileno())
     os.replace(tmp, index_dir / CURRENT)
     _fsync_dir(index_dir)
-    _remove_old(index_dir, keep=gen)
+    _remove_old(index_dir, gen, drop)
     return gen
 
 
-def discard(building: Path) -> None:
-    shutil.rmtree(building, ignore_errors=True)
+def discard(building: Path, drop: Drop = _no_drop) -> None:
+    _removed(building, drop)
+
+
+def _removed(gen: Path, drop: Drop) -> None:
+    """Removes a generation folder, and first what it keeps elsewhere; a failure of the latter is logged
+    (the next build tries again only for abandoned folders), never raised over the build's own outcome."""
+    try:
+        drop(gen)
+    except Exception as e:  # the folder still goes: a cluster that is down must not keep it forever
+        log.warning("could not remove what %s keeps outside its folder: %s", gen, e)
+    shutil.rmtree(gen, ignore_errors=True)
 
 
 def read_json(gen: Path, name: str, default: Any = None) -> Any:
@@ -141,18 +162,18 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def _remove_abandoned(index_dir: Path) -> None:
+def _remove_abandoned(index_dir: Path, drop: Drop) -> None:
     """Removes `.building-*` folders whose process is gone (a crashed or killed build)."""
     for path in index_dir.glob(".building-*"):
         pid = path.name.rsplit("-", 1)[-1]
         if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+            _removed(path, drop)
 
 
-def _remove_old(index_dir: Path, keep: Path) -> None:
+def _remove_old(index_dir: Path, keep: Path, drop: Drop) -> None:
     gens = sorted((p for p in index_dir.glob("gen-*") if p != keep), key=lambda p: p.name)
     for old in gens[: max(0, len(gens) - KEEP_PREVIOUS)]:
-        shutil.rmtree(old, ignore_errors=True)
+        _removed(old, drop)
 
 
 def _alive(pid: int) -> bool:

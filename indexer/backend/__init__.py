@@ -4,7 +4,7 @@ A backend writes index generations (folders that `store` swaps in atomically) an
 parsed queries over them. Build and search never touch a backend's own types: they hand it
 `Document`s and query trees (`indexer.query`), and get back document numbers, scores
 (`postings.Postings`), masks and stored fields. Whoosh (`backend/whoosh/`) is the embedded
-default; a backend on a distributed engine implements the same two protocols.
+default; OpenSearch (`backend/opensearch/`) implements the same protocols on a cluster.
 
 Document numbers run from 0 to `Reader.size - 1` within one generation and are what masks,
 scores and twin scopes are indexed by; ids are what crosses generations.
@@ -19,11 +19,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .. import store
 from ..analysis import WordAnalyzer
+from ..config import backend_name
+from ..errors import SettingError
 from ..model import Document
 from .postings import Postings
 
-BACKENDS = {"whoosh": "indexer.backend.whoosh"}  # name -> module with a `BACKEND`
+BACKENDS = {"whoosh": "indexer.backend.whoosh", "opensearch": "indexer.backend.opensearch"}  # name -> module
 DEFAULT = "whoosh"
 
 
@@ -139,10 +142,30 @@ class Backend(Protocol):
 
     def load_words(self, gen: Path) -> set[str]: ...
 
+    def publish(self, gen: Path) -> None:
+        """Called just before the finished generation `gen` starts to serve (a cluster moves its alias)."""
+
+    def drop(self, gen: Path) -> None:
+        """Removes what the generation `gen` keeps outside its folder; its folder is about to go."""
+
 
 def get(name: str = DEFAULT) -> Backend:
     """The backend called `name`."""
     return importlib.import_module(BACKENDS[name]).BACKEND
 
 
-__all__ = ["BACKENDS", "DEFAULT", "Backend", "PartWriter", "Postings", "Reader", "Writer", "get"]
+def configured() -> Backend:
+    """The backend a rebuild writes with: `TWINSEARCH_BACKEND` (default: Whoosh)."""
+    return get(backend_name())
+
+
+def of(gen: Path) -> Backend:
+    """The backend that wrote the generation `gen` (its manifest says; older ones were all Whoosh)."""
+    name = store.read_json(gen, store.MANIFEST, {}).get("backend", DEFAULT)
+    if name not in BACKENDS:
+        raise SettingError(f"the index in {gen.parent}/ was built with the backend {name!r}, which this version "
+                           "of twinsearch does not have")
+    return get(name)
+
+
+__all__ = ["BACKENDS", "DEFAULT", "Backend", "PartWriter", "Postings", "Reader", "Writer", "configured", "get", "of"]

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import backend as backends
 from .. import store
-from ..backend import get as get_backend
 from ..config import check_settings
 from ..errors import SourceNotFoundError
 from ..ingest import MAX_FILE_BYTES, SourceFile, fingerprint, scan
@@ -36,8 +36,8 @@ def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = Fals
 
 def _rebuild(sources: list[Path], index_dir: Path, show_progress: bool, workers: int | None) -> Report:
     started = time.perf_counter()
-    backend = get_backend()
-    building = store.new_generation(index_dir)
+    backend = backends.configured()
+    building = store.new_generation(index_dir, drop=backend.drop)
     try:
         backend.create(building)
         report = Report(str(index_dir), "", [str(s) for s in sources])
@@ -46,7 +46,7 @@ def _rebuild(sources: list[Path], index_dir: Path, show_progress: bool, workers:
         build.run(jobs, show_progress, workers, "Indexing")
         return build.finish(index_dir, started)
     except BaseException:
-        store.discard(building)
+        store.discard(building, backend.drop)
         raise
 
 
@@ -72,8 +72,8 @@ def _update(index_dir: Path, sources: Iterable[Path] | None, show_progress: bool
     sources = check_sources(sources if sources is not None else [Path(s) for s in manifest["sources"]])
     started = time.perf_counter()
     old_files: dict[str, dict] = store.read_json(gen, FILES, {})
-    backend = get_backend()
-    building = store.new_generation(index_dir, clone_from=gen)
+    backend = backends.of(gen)
+    building = store.new_generation(index_dir, clone_from=gen, drop=backend.drop)
     try:
         report = Report(str(index_dir), "", [str(s) for s in sources])
         with report.phase("load"):
@@ -91,7 +91,7 @@ def _update(index_dir: Path, sources: Iterable[Path] | None, show_progress: bool
         build.run(jobs, show_progress, workers, "Updating", delete={k: old_files[k] for k in replaced})
         return build.finish(index_dir, started)
     except BaseException:
-        store.discard(building)
+        store.discard(building, backend.drop)
         raise
 
 

@@ -132,7 +132,8 @@ class Build:
                                         "backend": self.backend.name}
         manifest.pop("skipped")
         store.write_json(building, store.MANIFEST, manifest)
-        gen = store.publish(index_dir, building)
+        self.backend.publish(building)
+        gen = store.publish(index_dir, building, self.backend.drop)
         report.generation = gen.name
         log.info("indexed %d documents (%s) into %s; %d skipped; %d twin links; %.1fs",
                  report.documents, ", ".join(f"{k}: {v}" for k, v in sorted(report.languages.items())),

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import backend as backends
 from .. import store
 from ..backend import Reader
-from ..backend import get as get_backend
 from ..config import resolve_index_dir
 from ..query import Parser
 from ..translation import Translator, dictionary, learned
@@ -61,7 +61,7 @@ class Handle:
     def open(cls, gen: Path) -> Handle:
         """Opens `gen` for the calling thread; its twin links and learned lexicon, read-only tables, are
         read once per generation and shared by all threads."""
-        reader = get_backend().open(gen)
+        reader = backends.of(gen).open(gen)
         partners = reader.remember(("partners",), lambda: partner_map(load_links(gen)), keep=True)
         lexicon = reader.remember(("lexicon",), lambda: learned.load(gen), keep=True)
         translator = Translator(dictionary.load(), lexicon)

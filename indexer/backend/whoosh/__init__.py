@@ -37,6 +37,12 @@ class WhooshBackend:
     def load_words(self, gen: Path) -> set[str]:
         return vocabulary.load(gen)
 
+    def publish(self, gen: Path) -> None:
+        """Nothing to do: the generation folder is the whole index."""
+
+    def drop(self, gen: Path) -> None:
+        """Nothing to do: removing the generation folder removes the index."""
+
 
 BACKEND = WhooshBackend()
 

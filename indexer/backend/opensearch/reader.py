@@ -1,0 +1,245 @@
+"""One thread's view of a generation's OpenSearch index: the backend `Reader` of search.
+
+The search layer works on document numbers (`indexer.backend`): a query's matches come back as the
+numbers and scores of every matching document (pages of `PAGE` hits, sorted by score, then number),
+and the per-generation tables (stored columns, id -> number) are read once with a scan. That keeps
+the search layer (twin scopes, facets, sorting, paging) one implementation for both backends, at
+the price of reading every match of a query: fine for the archives one cluster node holds, and the
+first thing to push down into the cluster (top k with twins, facets as aggregations) for 10^8
+releases (README, "Scaling out").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ... import lang
+from ...analysis import WordAnalyzer, word_analyzer
+from ...dates import period
+from ...query import dsl
+from ...query.limits import check_time
+from ..memo import Memo
+from ..postings import EMPTY, Postings, contains
+from ..whoosh.vocabulary import Vocabulary
+from . import documents
+from .client import call, connect
+from .writer import state
+
+PAGE = 10_000  # hits per request (OpenSearch's default `max_result_window`)
+STORED_CACHE = 4096  # stored documents a reader keeps
+COLUMNS = ("lang", "source", "place", "date")
+
+_memos: dict[str, Memo] = {}
+_memos_lock = threading.Lock()
+
+
+def _memo(index: str) -> Memo:
+    with _memos_lock:
+        return _memos.setdefault(index, Memo())
+
+
+class OpenSearchReader:
+    """What a search needs of one generation, answered by its index (named in the generation folder)."""
+
+    def __init__(self, gen: Path) -> None:
+        found = state(gen)
+        self.gen = gen
+        self.index: str = found["index"]
+        self.size: int = found["size"]
+        self.schema = documents.SCHEMA
+        self.client = connect()
+        self.memo = _memo(self.index)
+        self._vocabulary: Vocabulary | None = None
+        self._stored: OrderedDict[int, dict] = OrderedDict()  # this thread's recently read documents
+
+    # ------------------------------------------------------------------ requests
+
+    def _search(self, body: dict, what: str, **params: Any) -> dict:
+        return call(what, lambda: self.client.search(index=self.index, body=body, params=params))
+
+    def _numbers(self, query: dict, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Every matching document's number and score, in pages."""
+        docs: list[int] = []
+        scores: list[float] = []
+        sort: list[Any] = ["_score", {"n": "asc"}] if scored else [{"n": "asc"}]
+        after: list[Any] | None = None
+        while True:
+            check_time()  # a request's time limit, if its server set one
+            body: dict[str, Any] = {"query": query, "size": PAGE, "sort": sort, "_source": False,
+                                    "docvalue_fields": ["n"], "track_total_hits": False}
+            if after is not None:
+                body["search_after"] = after
+            hits = self._search(body, "search", filter_path="hits.hits.sort,hits.hits._score").get("hits", {})
+            page = hits.get("hits", [])
+            for hit in page:
+                docs.append(hit["sort"][-1])
+                scores.append(hit["sort"][0] if scored else 1.0)
+            if len(page) < PAGE:
+                break
+            after = page[-1]["sort"]
+        order = np.argsort(np.asarray(docs, dtype=np.int64), kind="stable")
+        return np.asarray(docs, dtype=np.int32)[order], np.asarray(scores, dtype=np.float64)[order]
+
+    def _estimate(self, q: Any) -> float:
+        """How many documents `q` matches about, as the array ranker estimates it (for concept weights)."""
+        leaves = dsl.leaves(q)
+        if not leaves:
+            return self.size / 2
+        counts = [self.term_documents(f, t) for f, t in leaves]
+        return min(sum(counts), self.documents()) if len(counts) > 1 else counts[0]
+
+    # ------------------------------------------------------------------ Reader
+
+    def search(self, q: Any) -> Postings:
+        docs, scores = self._numbers(dsl.to_dsl(q, self.size, self._estimate), scored=True)
+        return Postings(docs, scores) if len(docs) else EMPTY
+
+    def mask(self, q: Any) -> np.ndarray:
+        return self.remember(("mask", repr(q)), lambda: self._mask(q))
+
+    def _mask(self, q: Any) -> np.ndarray:
+        docs, _ = self._numbers(dsl.to_filter(q, self.size, self._estimate), scored=False)
+        flags = np.zeros(self.size, dtype=bool)
+        flags[docs] = True
+        return flags
+
+    def matched_terms(self, q: Any, docnum: int) -> list[tuple[str, str]]:
+        leaves = dsl.leaves(q)
+        if not leaves:
+            return []
+        body = []
+        for fieldname, text in leaves:
+            body += [{"index": self.index}, {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": [
+                {"term": {"n": docnum}}, {"term": {fieldname: text}}]}}}]
+        found = call("explain a match", lambda: self.client.msearch(body=body))
+        return [leaf for leaf, r in zip(leaves, found["responses"], strict=True) if r["hits"]["total"]["value"]]
+
+    def matches(self, q: Any, docs: np.ndarray) -> np.ndarray:
+        if not len(docs):
+            return np.zeros(0, bool)
+        query = {"bool": {"filter": [dsl.to_dsl(q, self.size, self._estimate),
+                                     {"terms": {"n": [int(d) for d in docs]}}]}}
+        found, _ = self._numbers(query, scored=False)
+        return contains(found, docs)
+
+    def stored(self, docnum: int) -> dict:
+        found = self._stored.get(docnum)
+        if found is None:
+            source = call(f"read document {docnum}", lambda: self.client.get(index=self.index, id=str(docnum),
+                                                                           params={"_source": "stored"}))
+            found = self._stored[docnum] = source["_source"]["stored"]
+            if len(self._stored) > STORED_CACHE:
+                self._stored.popitem(last=False)
+        return found
+
+    def document(self, doc_id: str) -> dict | None:
+        docnum = self.docnum(doc_id)
+        return self.stored(docnum) if docnum is not None else None
+
+    def docnum(self, doc_id: str) -> int | None:
+        numbers = self.remember(("numbers",), lambda: self._table()[1], keep=True)
+        return numbers.get(doc_id)
+
+    def languages(self) -> dict[str, int]:
+        body = {"size": 0, "aggs": {"lang": {"terms": {"field": "lang", "size": 1000}}}}
+        found = self._search(body, "count languages")
+        return {b["key"]: b["doc_count"] for b in found["aggregations"]["lang"]["buckets"] if b["doc_count"]}
+
+    def documents(self) -> int:
+        return self.remember(("documents",), lambda: call(
+            "count documents", lambda: self.client.count(index=self.index))["count"], keep=True)
+
+    def column(self, name: str) -> np.ndarray:
+        return self._table()[0][name]
+
+    def _table(self) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+        return self.remember(("table",), self._scan, keep=True)
+
+    def _scan(self) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+        """Every document's id and column values, in one pass sorted by number."""
+        columns = {name: np.full(self.size, None, dtype=object) for name in COLUMNS if name != "date"}
+        days = np.full(self.size, -1, dtype=np.int64)
+        numbers: dict[str, int] = {}
+        fields = [f"stored.{name}" for name in ("id", "lang", "source", "place", "date_text")]
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"query": {"match_all": {}}, "size": PAGE, "sort": [{"n": "asc"}],
+                                    "_source": fields, "track_total_hits": False}
+            if after is not None:
+                body["search_after"] = after
+            page = self._search(body, "read the stored columns")["hits"]["hits"]
+            for hit in page:
+                n, stored = hit["sort"][0], hit["_source"]["stored"]
+                numbers[stored["id"]] = n
+                for name in columns:
+                    columns[name][n] = stored.get(name)
+                when = period(stored.get("date_text"))
+                if when is not None:
+                    days[n] = when.first.toordinal()
+            if len(page) < PAGE:
+                break
+            after = page[-1]["sort"]
+        return columns | {"date": days}, numbers
+
+    def words(self, code: str | None) -> WordAnalyzer:
+        family = lang.field_language(code)
+        if f"body_{family}" not in self.schema:
+            family = lang.NEUTRAL_CODE
+        return word_analyzer(self.schema[f"body_{family}"].analyzer)
+
+    def has_term(self, fieldname: str, term: str) -> bool:
+        return self.term_documents(fieldname, term) > 0
+
+    def term_documents(self, fieldname: str, term: str) -> int:
+        if fieldname not in self.schema:
+            return 0
+        counts = self.remember(("terms",), dict, keep=True)
+        key = (fieldname, term)
+        if key not in counts:
+            found = call("count a term", lambda: self.client.count(
+                index=self.index, body={"query": {"term": {fieldname: term}}}))
+            counts[key] = found["count"]
+        return counts[key]
+
+    def document_frequency(self, word: str) -> int:
+        total = 0
+        for fieldname in (name for name in self.schema.names() if name.startswith("body_")):
+            for token in self.schema[fieldname].analyzer(word, mode="query"):
+                total += self.term_documents(fieldname, token.text)
+        return total
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self.gen)
+        return self._vocabulary
+
+    def known_word(self, word: str) -> bool:
+        return word in self.vocabulary
+
+    def near_words(self, word: str, maxdist: int) -> list[str]:
+        return self.vocabulary.near(word, maxdist)
+
+    def remember(self, key: tuple, compute: Callable[[], Any], keep: bool = False) -> Any:
+        return self.memo.remember(key, compute, keep)
+
+    def sample(self, count: int) -> Iterator[dict]:
+        step = max(1, self.size // max(count, 1))
+        for docnum in range(0, self.size, step):
+            if self.column("lang")[docnum] is not None:
+                yield self.stored(docnum)
+
+    def warm(self, budget: int | None = None) -> tuple[int, int]:
+        self._table()
+        return 0, 0
+
+    def close(self) -> None:
+        if self._vocabulary is not None:
+            self._vocabulary.close()
+            self._vocabulary = None
