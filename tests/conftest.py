@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,10 +28,51 @@ S000, S001, S002, S003, S004 = (
 )
 
 
+# The OpenSearch backend's tests run against the cluster that `scripts/test.sh` starts (and stops) and names
+# here; without one they skip. Every index a test builds with it gets its own index on the cluster.
+TEST_OPENSEARCH = os.environ.get("TWINSEARCH_TEST_OPENSEARCH_URL")
+if TEST_OPENSEARCH:
+    os.environ["TWINSEARCH_OPENSEARCH_URL"] = TEST_OPENSEARCH
+    os.environ.setdefault("TWINSEARCH_OPENSEARCH_INDEX", "twinsearch-test")
+needs_opensearch = pytest.mark.skipif(not TEST_OPENSEARCH, reason="needs an OpenSearch cluster: run the suite through "
+                                      "scripts/test.sh (which starts one where a JDK and Maven are installed), or "
+                                      "set TWINSEARCH_TEST_OPENSEARCH_URL")
+BACKENDS = ["whoosh", pytest.param("opensearch", marks=needs_opensearch)]
+
+
+@contextmanager
+def writing_with(backend: str) -> Iterator[None]:
+    """Rebuilds inside the block write with `backend` (searches and updates follow each index's own)."""
+    before = os.environ.get("TWINSEARCH_BACKEND")
+    os.environ["TWINSEARCH_BACKEND"] = backend
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TWINSEARCH_BACKEND", None)
+        else:
+            os.environ["TWINSEARCH_BACKEND"] = before
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    """Each backend in turn: the tests of shared behaviour run on both."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory) -> Path:
-    """The seeds indexed once; tests must not modify it."""
-    index_dir = tmp_path_factory.mktemp("seed-index")
+def seed_index(tmp_path_factory, backend) -> Path:
+    """The seeds indexed once per backend; tests must not modify it."""
+    index_dir = tmp_path_factory.mktemp(f"seed-index-{backend}")
+    with writing_with(backend):
+        indexer.rebuild(source=SEEDS, index_dir=index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def whoosh_seed_index(tmp_path_factory) -> Path:
+    """The seeds indexed once with Whoosh, for tests of the Whoosh backend itself."""
+    index_dir = tmp_path_factory.mktemp("seed-index-whoosh-only")
     indexer.rebuild(source=SEEDS, index_dir=index_dir)
     return index_dir
 

@@ -21,7 +21,8 @@ from tests.conftest import S000, S001, S002, S003, S004
 
 @pytest.fixture
 def reader(seed_index):
-    opened = backend.get().open(store.require(seed_index))
+    gen = store.require(seed_index)
+    opened = backend.of(gen).open(gen)
     yield opened
     opened.close()
 

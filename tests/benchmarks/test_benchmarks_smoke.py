@@ -77,10 +77,10 @@ def test_build_phases_smoke_run_accounts_for_every_phase(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
-def test_matchers_benchmark_times_both_rankings_on_the_same_queries(seed_index: Path, tmp_path: Path) -> None:
+def test_matchers_benchmark_times_both_rankings_on_the_same_queries(whoosh_seed_index: Path, tmp_path: Path) -> None:
     out = tmp_path / "matchers.json"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.matchers", "--index", str(seed_index), "--queries", "5",
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.matchers", "--index", str(whoosh_seed_index),
+                           "--queries", "5", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     assert (result["questions"], result["releases"], result["segments"]) == (5, 5, 1)
@@ -89,10 +89,10 @@ def test_matchers_benchmark_times_both_rankings_on_the_same_queries(seed_index: 
 
 
 @pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
-def test_facets_benchmark_times_searches_and_their_facet_counting(seed_index: Path, tmp_path: Path) -> None:
+def test_facets_benchmark_times_searches_and_their_facet_counting(whoosh_seed_index: Path, tmp_path: Path) -> None:
     out = tmp_path / "facets.json"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.facets", "--index", str(seed_index), "--queries", "5",
-                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.facets", "--index", str(whoosh_seed_index),
+                           "--queries", "5", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     assert (result["queries"], result["releases"]) == (5, 5)
@@ -113,12 +113,12 @@ def test_lexicon_benchmark_reports_judged_precision_and_name_searches(tmp_path: 
     assert result["name_searches"]["names"] == 20 and result["name_searches"]["hits"] > 0
 
 
-def test_fuzz_benchmark_counts_no_undocumented_exception_and_no_5xx(seed_index: Path, tmp_path: Path) -> None:
+def test_fuzz_benchmark_counts_no_undocumented_exception_and_no_5xx(whoosh_seed_index: Path, tmp_path: Path) -> None:
     out = tmp_path / "fuzz.json"
     with socket.socket() as s:  # a free port for the server it starts
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    done = subprocess.run([sys.executable, "-m", "benchmarks.fuzz", "--index", str(seed_index), "--calls", "300",
+    done = subprocess.run([sys.executable, "-m", "benchmarks.fuzz", "--index", str(whoosh_seed_index), "--calls", "300",
                            "--requests", "100", "--port", str(port), "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

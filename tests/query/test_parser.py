@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from indexer import backend as backends
 from indexer import store
-from indexer.backend import get as get_backend
 from indexer.query import Parser
 from indexer.query.fields import groups
 from indexer.translation import Translator, dictionary, learned
@@ -11,7 +11,7 @@ from indexer.translation import Translator, dictionary, learned
 
 def test_each_parse_returns_its_own_context_and_leaves_the_parser_clean(seed_index):
     gen = store.require(seed_index)
-    reader = get_backend().open(gen)
+    reader = backends.of(gen).open(gen)
     try:
         parser = Parser(reader.schema, Translator(dictionary.load(), learned.load(gen)))
         english = parser.parse("cooperation", lang_asked="de")

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 
 import indexer
-from tests.conftest import ROOT, S000, S002, seeds_with
+from tests.conftest import ROOT, S000, S002, seeds_with, writing_with
 from web import create_app
 from web.params import API_MAX_LIMIT, MAX_QUERY_CHARS
 
@@ -62,10 +62,11 @@ def write_source(folder: Path, generated: int = 14) -> Path:
 
 
 @pytest.fixture(scope="session")
-def web_index(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("web")
+def web_index(tmp_path_factory, backend) -> Path:
+    base = tmp_path_factory.mktemp(f"web-{backend}")
     index_dir = base / "index"
-    indexer.rebuild(source=write_source(base / "source"), index_dir=index_dir)
+    with writing_with(backend):
+        indexer.rebuild(source=write_source(base / "source"), index_dir=index_dir)
     return index_dir
 
 
@@ -490,12 +491,12 @@ def test_cli_reads_the_environment(monkeypatch):
     assert parse_args(["--port", "81", "--index", "x"]).port == 81
 
 
-def test_python_m_web_serves_from_several_processes_and_stops_them_all(seed_index):
+def test_python_m_web_serves_from_several_processes_and_stops_them_all(whoosh_seed_index):
     """The production entry point: warm-up, two forked waitress processes on one port, clean stop."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port), "--index", str(seed_index),
+    server = subprocess.Popen([sys.executable, "-m", "web", "--port", str(port), "--index", str(whoosh_seed_index),
                                "--processes", "2"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -518,8 +519,8 @@ def test_python_m_web_serves_from_several_processes_and_stops_them_all(seed_inde
     assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
 
 
-def test_python_m_web_refuses_to_start_with_a_bad_tuning_variable(seed_index):
-    done = subprocess.run([sys.executable, "-m", "web", "--port", "0", "--index", str(seed_index)], cwd=ROOT,
+def test_python_m_web_refuses_to_start_with_a_bad_tuning_variable(whoosh_seed_index):
+    done = subprocess.run([sys.executable, "-m", "web", "--port", "0", "--index", str(whoosh_seed_index)], cwd=ROOT,
                           env=os.environ | {"TWINSEARCH_CACHE_POSTINGS": "many"}, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 1
