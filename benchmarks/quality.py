@@ -35,7 +35,8 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -45,6 +46,7 @@ from whoosh.qparser import OrGroup, QueryParser
 from whoosh.query import Term
 
 from benchmarks import machine
+from indexer.backend import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -264,18 +266,46 @@ def run(args: argparse.Namespace) -> dict:
             started = time.perf_counter()
             indexer.rebuild(source=folders(langs), index_dir=work / f"{task}-index-{name}")
             built[f"{task} {name}"] = round(time.perf_counter() - started, 2)
+            if args.backend != "whoosh":
+                started = time.perf_counter()
+                with backend_set(args.backend):
+                    indexer.rebuild(source=folders(langs), index_dir=work / f"{task}-{args.backend}-{name}")
+                built[f"{task} {name} ({args.backend})"] = round(time.perf_counter() - started, 2)
             build_stock(folders(langs), work / f"{task}-stock-{name}")
             build_fts5(folders(langs), work / f"{task}-fts5-{name}.db")
-        results: dict[str, dict] = {engine: {} for engine in ENGINES}
+        results: dict[str, dict] = {engine: {} for engine in engines_of(args.backend)}
         for direction, (q_lang, doc_lang, index) in DIRECTIONS.items():
             engines = {"twinsearch": ours(work / f"{task}-index-{index}", doc_lang, not args.no_translation),
                        "stock whoosh": stock(work / f"{task}-stock-{index}", doc_lang),
                        "fts5": fts5(work / f"{task}-fts5-{index}.db", doc_lang)}
+            if args.backend != "whoosh":
+                engines[f"twinsearch on {args.backend}"] = ours(work / f"{task}-{args.backend}-{index}", doc_lang,
+                                                                not args.no_translation)
             for engine, ranked in engines.items():
                 results[engine][direction] = scores(ranked, qs[q_lang], doc_lang)
         found[task] = results
-    return {"variant": variant(args), "smoke": args.smoke, "build_seconds": built, "results": found["questions"],
+    return {"variant": variant(args), "smoke": args.smoke, "backend": args.backend, "build_seconds": built,
+            "results": found["questions"],
             "headlines": found["headlines"], "twin_linking": twin_linking(work)}
+
+
+def engines_of(backend: str) -> tuple[str, ...]:
+    """The engines measured: ours (on Whoosh), the stock ones, and ours on `backend` where it is another."""
+    return ENGINES if backend == "whoosh" else (*ENGINES, f"twinsearch on {backend}")
+
+
+@contextmanager
+def backend_set(name: str) -> Iterator[None]:
+    """Rebuilds inside the block write with the backend `name` (searches follow each index's own)."""
+    before = os.environ.get("TWINSEARCH_BACKEND")
+    os.environ["TWINSEARCH_BACKEND"] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TWINSEARCH_BACKEND"]
+        else:
+            os.environ["TWINSEARCH_BACKEND"] = before
 
 
 def variant(args: argparse.Namespace) -> str:
@@ -283,26 +313,28 @@ def variant(args: argparse.Namespace) -> str:
 
     return "-".join(name for name, on in (("no-compounds", args.no_compounds),
                                            ("no-translation", args.no_translation),
-                                           ("no-dictionary", dictionary.load() is None)) if on) or "full"
+                                           ("no-dictionary", dictionary.load() is None),
+                                           (args.backend, args.backend != "whoosh")) if on) or "full"
 
 
 def report(data: dict) -> None:
     print(machine.header())
     print(f"variant: {data['variant']}{' (smoke sample)' if data['smoke'] else ''}; "
           f"index builds: {data['build_seconds']} s")
+    engines = engines_of(data.get("backend", "whoosh"))
     for task, results in (("questions (XQuAD-dev)", data["results"]),
                           ("headline -> article (WMT-news-dev)", data["headlines"])):
         print(f"\n{task}")
-        print(f"{'':22}" + "".join(f"{engine:>28}" for engine in ENGINES))
-        print(f"{'direction':22}" + f"{'MRR@10':>10}{'R@1':>9}{'R@10':>9}" * len(ENGINES))
+        print(f"{'':22}" + "".join(f"{engine:>28}" for engine in engines))
+        print(f"{'direction':22}" + f"{'MRR@10':>10}{'R@1':>9}{'R@10':>9}" * len(engines))
         for direction in DIRECTIONS:
             print(f"{direction:22}" + "".join(
                 f"{r['mrr@10']:>10.3f}{r['recall@1']:>9.3f}{r['recall@10']:>9.3f}"
-                for r in (results[engine][direction] for engine in ENGINES)))
-        print("MRR@10 by half (fit on one, check on the other):" + "".join(f"{engine:>18}" for engine in ENGINES))
+                for r in (results[engine][direction] for engine in engines)))
+        print("MRR@10 by half (fit on one, check on the other):" + "".join(f"{engine:>18}" for engine in engines))
         for direction in DIRECTIONS:
             print(f"  {direction:46}" + "".join(
-                "{:>9.3f}{:>9.3f}".format(*results[engine][direction]["mrr@10 by half"]) for engine in ENGINES))
+                "{:>9.3f}{:>9.3f}".format(*results[engine][direction]["mrr@10 by half"]) for engine in engines))
     t = data["twin_linking"]
     print(f"\ntwin linking (wmt-news-dev): precision {t['precision']:.3f}, recall {t['recall']:.3f}, "
           f"F1 {t['f1']:.3f} ({t['links']} links, {t['gold']} gold)")
@@ -315,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-translation", action="store_true", help="search without query translation")
     p.add_argument("--smoke", action="store_true", help=f"{SMOKE_QUESTIONS} questions per language, for CI")
     p.add_argument("--work", default=str(DEFAULT_WORK), help=f"scratch folder (default {DEFAULT_WORK})")
+    p.add_argument("--backend", choices=sorted(BACKENDS), default="whoosh",
+                   help="also measure twinsearch on this backend, beside Whoosh (opensearch: the cluster at "
+                        "$TWINSEARCH_OPENSEARCH_URL)")
     args = p.parse_args(argv)
     data = run(args)
     name = "quality" if data["variant"] == "full" else f"quality-{data['variant']}"
