@@ -6,8 +6,8 @@ analyzers produced, and the OpenSearch backend indexes the same terms (pre-analy
 onto their nearest DSL equivalents:
 
 - a `Concept` or OR: a `bool` of `should` clauses (scores summed, as the array ranker sums them);
-- a `Synonyms` group: a `dis_max` of its weighted terms (the best translation counts, not their sum:
-  Lucene's weighted synonym query is not reachable through the DSL);
+- a `Synonyms` group: a `dis_max` of its weighted terms, each rescaled from its own idf to the group's
+  (Lucene's weighted synonym query, which sums the terms' frequencies, is not reachable through the DSL);
 - `Coordinated`: a `function_score` that multiplies the summed score by the idf-weighted share of
   concepts matched (`tuning.coord_power` 1; other powers are rounded to 1 here and say so in `notes`);
 - a title field's boost (`schema.TITLE_BOOST`) is in the indexed term frequencies, as in Whoosh.
@@ -91,7 +91,14 @@ class _Translator:
         return {"bool": {how: [self.node(s) for s in q.subqueries], "boost": q.boost}}
 
     def _synonyms(self, q: Synonyms) -> Json:
-        terms = [_term(t.fieldname, t.text, t.boost) for t in q.subqueries]
+        """The best of the group's terms, each weighed by the idf of the whole group rather than its own
+        (what `Synonyms` scores with): a rare, wrong translation must not outscore the common right one."""
+        counts = [self.estimate(t) for t in q.subqueries]
+        group = _idf(self.size, sum(t.boost * n for t, n in zip(q.subqueries, counts, strict=True)))
+        terms = [_term(t.fieldname, t.text, t.boost * group / _idf(self.size, n))
+                 for t, n in zip(q.subqueries, counts, strict=True) if n]
+        if not terms:
+            return MATCH_NONE
         if len(terms) == 1:
             return {"bool": {"should": terms, "boost": q.boost}}
         return {"dis_max": {"queries": terms, "boost": q.boost}}
@@ -112,6 +119,11 @@ class _Translator:
             "query": {"bool": {"should": concepts}},
             "functions": [{"filter": c, "weight": w / total} for c, w in zip(concepts, weights, strict=True)],
             "score_mode": "sum", "boost_mode": "multiply", "boost": q.boost}}
+
+
+def _idf(size: int, documents: float) -> float:
+    """Lucene's BM25 idf, which OpenSearch scores a term with."""
+    return math.log(1 + (size - documents + 0.5) / (documents + 0.5))
 
 
 def _term(fieldname: str, text: str, boost: float) -> Json:
