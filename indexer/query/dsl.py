@@ -9,7 +9,7 @@ onto their nearest DSL equivalents:
 - a `Synonyms` group: a `dis_max` of its weighted terms, each rescaled from its own idf to the group's
   (Lucene's weighted synonym query, which sums the terms' frequencies, is not reachable through the DSL);
 - `Coordinated`: a `function_score` that multiplies the summed score by the idf-weighted share of
-  concepts matched (`tuning.coord_power` 1; other powers are rounded to 1 here and say so in `notes`);
+  concepts matched (the default `tuning.coord_power` of 1; another power is not applied here);
 - a title field's boost (`schema.TITLE_BOOST`) is in the indexed term frequencies, as in Whoosh.
 
 BM25's idf differs slightly (Lucene's `log(1 + (N - n + 0.5) / (n + 0.5))` against Whoosh's
