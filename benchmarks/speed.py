@@ -45,6 +45,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -323,15 +324,38 @@ def rebuild_figures(m: Measured, documents: int, index_mb: float, extra: dict | 
             "peak_tree_pss_mb": m.peak_tree_mb, **(extra or {})}
 
 
-def rebuild_ours(archive: Path, index: Path, work: Path) -> dict:
+def rebuild_ours(archive: Path, index: Path, work: Path, backend: str = "whoosh") -> dict:
     shutil.rmtree(index, ignore_errors=True)
     cmd = [sys.executable, "-m", "indexer", "rebuild", "--source", str(archive), "--index", str(index),
-           "--json", "-q", "--nice", "0"]  # the same CPU priority as the baselines
-    m = checked(run_measured(cmd, work), "our rebuild")
+           "--json", "-q", "--nice", "0", "--backend", backend]  # the same CPU priority as the baselines
+    m = checked(run_measured(cmd, work), f"our rebuild ({backend})")
     report = json.loads(m.stdout)
-    return rebuild_figures(m, report["documents"], dir_mb(index),
-                           {"internal_seconds": report["seconds"], "workers": report.get("workers"),
-                            "twins": report.get("twins"), "phases": report.get("phases")})
+    extra = {"internal_seconds": report["seconds"], "workers": report.get("workers"),
+             "twins": report.get("twins"), "phases": report.get("phases")}
+    if backend == "opensearch":  # the index's size on the cluster is read after the queries: replicas settle
+        extra["cluster_rss_mb"] = cluster_figures(index)["cluster_rss_mb"]
+    return rebuild_figures(m, report["documents"], dir_mb(index), extra)
+
+
+def cluster_figures(index: Path) -> dict:
+    """The OpenSearch index of a generation (size on disk with replicas, and of its primaries) and the dev cluster's
+    resident memory, from the PIDs `scripts/opensearch.sh` records (None for a cluster elsewhere)."""
+    from indexer import store
+    from indexer.backend.opensearch.client import connect
+    from indexer.backend.opensearch.writer import state
+
+    name = state(store.require(index))["index"]
+    row = connect().cat.indices(index=name, params={"format": "json", "bytes": "b"})[0]
+    home = Path(os.environ.get("TWINSEARCH_OPENSEARCH_HOME") or Path(tempfile.gettempdir()) / "twinsearch-opensearch")
+    rss = 0
+    for pidfile in home.glob("n*/pid"):
+        try:
+            status = Path(f"/proc/{pidfile.read_text().strip()}/status").read_text()
+        except OSError:
+            continue
+        rss += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) // 1024
+    return {"cluster_index_mb": round(int(row["store.size"]) / 2**20, 1),
+            "cluster_primary_mb": round(int(row["pri.store.size"]) / 2**20, 1), "cluster_rss_mb": rss or None}
 
 
 def rebuild_baseline(kind: str, archive: Path, target: Path, work: Path) -> dict:
@@ -625,6 +649,7 @@ class Settings:
     work: Path
     baselines_up_to: int
     load_during_update_up_to: int
+    backend: str = "whoosh"
 
 
 def log(msg: str) -> None:
@@ -646,8 +671,20 @@ def measure_size(n: int, s: Settings, questions: tuple[list[str], list[str]]) ->
         result["rebuild"][name] = rebuild_baseline(name, archive, targets[name], work)
     log(f"N={n:,}: rebuild ours")
     result["rebuild"]["ours"] = rebuild_ours(archive, ours_index, work)
+    if s.backend != "whoosh":
+        log(f"N={n:,}: rebuild ours on {s.backend}")
+        result["rebuild"][s.backend] = rebuild_ours(archive, work / f"ours-{s.backend}", work, s.backend)
     log(f"N={n:,}: queries")
     result["queries"] = measure_queries(engines, ours_index, targets, questions, work)
+    if s.backend != "whoosh":
+        cmd = [sys.executable, "-m", "benchmarks.speed", "--child", "ours-warm", "--target",
+               str(work / f"ours-{s.backend}"), "--queries", str(len(questions[0]))]
+        result["queries"][s.backend] = json.loads(checked(run_measured(cmd, work), "queries on the backend").stdout)
+        after = cluster_figures(work / f"ours-{s.backend}")
+        figures = result["rebuild"][s.backend]
+        figures.update(cluster_rss_after_queries_mb=after["cluster_rss_mb"], cluster_index_mb=after["cluster_index_mb"],
+                       cluster_primary_mb=after["cluster_primary_mb"])
+        figures["index_mb"] = round(figures["index_mb"] + after["cluster_index_mb"], 1)  # folder + cluster
     try:
         result.update(measure_web_and_update(n, s, questions[0], archive, ours_index, result["rebuild"]["ours"]))
     finally:
@@ -785,11 +822,19 @@ def table(n: int, r: dict) -> str:
     a = r["archive"]
     lines = [f"N = {n:,} releases (archive {a['mb']:,.1f} MB{', reused' if a['reused'] else ''}); "
              f"our rebuild used {rb['ours'].get('workers')} worker(s)",
-             f"  {'':22}{'ours':>11}{'whoosh':>11}{'fts5':>11}{'ours/whoosh':>13}{'ours/fts5':>11}"]
+             f"  {'':22}{'ours':>11}{'whoosh':>11}{'fts5':>11}{'ours/whoosh':>13}{'ours/fts5':>11}"
+             + "".join(f"{e:>12}" for e in rb if e not in ("ours", "whoosh", "fts5"))]
+    others = [e for e in rb if e not in ("ours", "whoosh", "fts5")]  # ours on another backend
     for label, get, digits in rows:
         o, w, f = get("ours"), get("whoosh"), get("fts5")
         lines.append(f"  {label:22}{_fmt(o, digits):>11}{_fmt(w, digits):>11}{_fmt(f, digits):>11}"
-                     f"{_ratio_text(o, w):>13}{_ratio_text(o, f):>11}")
+                     f"{_ratio_text(o, w):>13}{_ratio_text(o, f):>11}" + "".join(
+                         f"{_fmt(get(e), digits):>12}" for e in others))
+    for e in others:
+        c = rb[e]
+        lines.append(f"  {e}: index {c.get('cluster_index_mb')} MB on the cluster ({c.get('cluster_primary_mb')} MB "
+                     f"primaries), cluster RSS {c.get('cluster_rss_mb')} MB after the rebuild, "
+                     f"{c.get('cluster_rss_after_queries_mb')} MB after the queries")
     lines.append(f"  load average (1 min) at start {r['load_average_at_start'][0]:.2f}, after our rebuild "
                  f"{rb['ours']['load_average_after']:.2f}, after our queries {q['ours']['load_average_after']:.2f}")
     for what, figures in (("rebuild", rb["ours"]), ("update +1%", r.get("update") or {})):
@@ -872,6 +917,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, help="result file (default benchmarks/results/<date>-speed.json; "
                    "with --smoke, <work>/<date>-speed.json)")
     p.add_argument("--json", action="store_true", help="also print the result JSON")
+    p.add_argument("--backend", choices=["whoosh", "opensearch"], default="whoosh",
+                   help="also rebuild and query twinsearch on this backend, in a column of its own (opensearch: "
+                   "the cluster at $TWINSEARCH_OPENSEARCH_URL)")
     p.add_argument("--smoke", action="store_true", help="tiny run for CI: N=300, 50 queries, 2 s of HTTP")
     p.add_argument("--child", choices=["whoosh", "fts5", "ours-cold", "ours-warm"], help=argparse.SUPPRESS)
     p.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
@@ -898,7 +946,7 @@ def main(argv: list[str] | None = None) -> int:
         child_main(args.child, args.archive, args.target, args.queries)
         return 0
     settings = Settings(args.sizes, args.queries, args.clients, args.seconds, args.work.absolute(),
-                        args.baselines_up_to, args.load_during_update_up_to)
+                        args.baselines_up_to, args.load_during_update_up_to, args.backend)
     print(machine.header(), flush=True)
     questions = load_questions(args.queries)
     if not Path(GNU_TIME).exists():
