@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from ... import lang
-from ...analysis import WordAnalyzer, word_analyzer
+from ...analysis import WordAnalyzer
 from ...dates import period
 from ...query import dsl
 from ...query.limits import check_time
+from .. import fields
 from ..memo import Memo
 from ..postings import EMPTY, Postings, contains
 from ..whoosh.vocabulary import Vocabulary
@@ -166,11 +166,11 @@ class OpenSearchReader:
         columns = {name: np.full(self.size, None, dtype=object) for name in COLUMNS if name != "date"}
         days = np.full(self.size, -1, dtype=np.int64)
         numbers: dict[str, int] = {}
-        fields = [f"stored.{name}" for name in ("id", "lang", "source", "place", "date_text")]
+        wanted = [f"stored.{name}" for name in ("id", "lang", "source", "place", "date_text")]
         after: list[Any] | None = None
         while True:
             body: dict[str, Any] = {"query": {"match_all": {}}, "size": PAGE, "sort": [{"n": "asc"}],
-                                    "_source": fields, "track_total_hits": False}
+                                    "_source": wanted, "track_total_hits": False}
             if after is not None:
                 body["search_after"] = after
             page = self._search(body, "read the stored columns")["hits"]["hits"]
@@ -188,10 +188,7 @@ class OpenSearchReader:
         return columns | {"date": days}, numbers
 
     def words(self, code: str | None) -> WordAnalyzer:
-        family = lang.field_language(code)
-        if f"body_{family}" not in self.schema:
-            family = lang.NEUTRAL_CODE
-        return word_analyzer(self.schema[f"body_{family}"].analyzer)
+        return fields.words(self.schema, code)
 
     def has_term(self, fieldname: str, term: str) -> bool:
         return self.term_documents(fieldname, term) > 0
@@ -208,11 +205,7 @@ class OpenSearchReader:
         return counts[key]
 
     def document_frequency(self, word: str) -> int:
-        total = 0
-        for fieldname in (name for name in self.schema.names() if name.startswith("body_")):
-            for token in self.schema[fieldname].analyzer(word, mode="query"):
-                total += self.term_documents(fieldname, token.text)
-        return total
+        return fields.body_frequency(self.schema, word, self.term_documents)
 
     @property
     def vocabulary(self) -> Vocabulary:

@@ -13,10 +13,11 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from ... import lang, tuning
-from ...analysis import WordAnalyzer, word_analyzer
+from ... import tuning
+from ...analysis import WordAnalyzer
 from ...dates import period
 from ...errors import IndexFormatError
+from .. import fields
 from ..postings import Postings
 from . import postings
 from .ranking import Ranker
@@ -101,10 +102,7 @@ class WhooshReader:
         return values
 
     def words(self, code: str | None) -> WordAnalyzer:
-        family = lang.field_language(code)
-        if f"body_{family}" not in self.schema:  # a language registered after this index was built
-            family = lang.NEUTRAL_CODE
-        return word_analyzer(self.schema[f"body_{family}"].analyzer)
+        return fields.words(self.schema, code)
 
     def has_term(self, fieldname: str, term: str) -> bool:
         return self.term_documents(fieldname, term) > 0
@@ -113,11 +111,7 @@ class WhooshReader:
         return self.searcher.doc_frequency(fieldname, term) if fieldname in self.schema else 0
 
     def document_frequency(self, word: str) -> int:
-        total = 0
-        for fieldname in (name for name in self.schema.names() if name.startswith("body_")):
-            for token in self.schema[fieldname].analyzer(word, mode="query"):
-                total += self.searcher.doc_frequency(fieldname, token.text)
-        return total
+        return fields.body_frequency(self.schema, word, self.searcher.doc_frequency)
 
     def known_word(self, word: str) -> bool:
         return word in self.vocabulary
