@@ -35,8 +35,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -268,8 +267,8 @@ def run(args: argparse.Namespace) -> dict:
             built[f"{task} {name}"] = round(time.perf_counter() - started, 2)
             if args.backend != "whoosh":
                 started = time.perf_counter()
-                with backend_set(args.backend):
-                    indexer.rebuild(source=folders(langs), index_dir=work / f"{task}-{args.backend}-{name}")
+                indexer.rebuild(source=folders(langs), index_dir=work / f"{task}-{args.backend}-{name}",
+                                backend=args.backend)
                 built[f"{task} {name} ({args.backend})"] = round(time.perf_counter() - started, 2)
             build_stock(folders(langs), work / f"{task}-stock-{name}")
             build_fts5(folders(langs), work / f"{task}-fts5-{name}.db")
@@ -292,20 +291,6 @@ def run(args: argparse.Namespace) -> dict:
 def engines_of(backend: str) -> tuple[str, ...]:
     """The engines measured: ours (on Whoosh), the stock ones, and ours on `backend` where it is another."""
     return ENGINES if backend == "whoosh" else (*ENGINES, f"twinsearch on {backend}")
-
-
-@contextmanager
-def backend_set(name: str) -> Iterator[None]:
-    """Rebuilds inside the block write with the backend `name` (searches follow each index's own)."""
-    before = os.environ.get("TWINSEARCH_BACKEND")
-    os.environ["TWINSEARCH_BACKEND"] = name
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["TWINSEARCH_BACKEND"]
-        else:
-            os.environ["TWINSEARCH_BACKEND"] = before
 
 
 def variant(args: argparse.Namespace) -> str:

@@ -68,13 +68,17 @@ __all__ = [
 
 
 def rebuild(source: str | Path | list[str | Path] | None = None, index_dir: str | Path | None = None,
-            show_progress: bool = False, workers: int | None = None, wait: bool = True) -> Report:
+            show_progress: bool = False, workers: int | None = None, wait: bool = True,
+            backend: str | None = None) -> Report:
     """Builds a fresh index of every release under `source` (one folder or several) and swaps it in.
 
     `workers`: indexing processes (default: one per core for a large job, in-process for a small one).
+    `backend`: where the index lives, `whoosh` or `opensearch` (default: $TWINSEARCH_BACKEND, else Whoosh);
+    updates and searches follow the index's own.
     One rebuild or update writes to an index at a time: another one waits for it, or with `wait=False`
     raises `IndexBusyError`."""
-    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress, workers, wait)
+    return build.rebuild(resolve_sources(source), resolve_index_dir(index_dir), show_progress, workers, wait,
+                         backend)
 
 
 def update(index_dir: str | Path | None = None, source: str | Path | list[str | Path] | None = None,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,20 +38,6 @@ needs_opensearch = pytest.mark.skipif(not TEST_OPENSEARCH, reason="needs an Open
 BACKENDS = ["whoosh", pytest.param("opensearch", marks=needs_opensearch)]
 
 
-@contextmanager
-def writing_with(backend: str) -> Iterator[None]:
-    """Rebuilds inside the block write with `backend` (searches and updates follow each index's own)."""
-    before = os.environ.get("TWINSEARCH_BACKEND")
-    os.environ["TWINSEARCH_BACKEND"] = backend
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TWINSEARCH_BACKEND", None)
-        else:
-            os.environ["TWINSEARCH_BACKEND"] = before
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     """Each backend in turn: the tests of shared behaviour run on both."""
@@ -64,8 +48,7 @@ def backend(request) -> str:
 def seed_index(tmp_path_factory, backend) -> Path:
     """The seeds indexed once per backend; tests must not modify it."""
     index_dir = tmp_path_factory.mktemp(f"seed-index-{backend}")
-    with writing_with(backend):
-        indexer.rebuild(source=SEEDS, index_dir=index_dir)
+    indexer.rebuild(source=SEEDS, index_dir=index_dir, backend=backend)
     return index_dir
 
 

@@ -154,6 +154,13 @@ def get(name: str = DEFAULT) -> Backend:
     return importlib.import_module(BACKENDS[name]).BACKEND
 
 
+def named(name: str) -> Backend:
+    """The backend called `name`, or a `SettingError` that lists the ones there are."""
+    if name not in BACKENDS:
+        raise SettingError(f"there is no backend {name!r}: choose one of {', '.join(sorted(BACKENDS))}")
+    return get(name)
+
+
 def configured() -> Backend:
     """The backend a rebuild writes with: `TWINSEARCH_BACKEND` (default: Whoosh)."""
     return get(backend_name())
@@ -168,4 +175,5 @@ def of(gen: Path) -> Backend:
     return get(name)
 
 
-__all__ = ["BACKENDS", "DEFAULT", "Backend", "PartWriter", "Postings", "Reader", "Writer", "configured", "get", "of"]
+__all__ = ["BACKENDS", "DEFAULT", "Backend", "PartWriter", "Postings", "Reader", "Writer", "configured", "get", "named",
+           "of"]

@@ -26,17 +26,19 @@ log = logging.getLogger(__name__)
 
 
 def rebuild(sources: Iterable[Path], index_dir: Path, show_progress: bool = False,
-            workers: int | None = None, wait: bool = True) -> Report:
-    """Indexes every file under `sources` into a new generation and swaps it in."""
+            workers: int | None = None, wait: bool = True, backend: str | None = None) -> Report:
+    """Indexes every file under `sources` into a new generation, with `backend` (None: the configured
+    one), and swaps it in."""
     check_settings()
     sources = check_sources(sources)
+    chosen = backends.configured() if backend is None else backends.named(backend)
     with store.writer(index_dir, wait, _waiting(index_dir)):
-        return _rebuild(sources, index_dir, show_progress, workers)
+        return _rebuild(sources, index_dir, show_progress, workers, chosen)
 
 
-def _rebuild(sources: list[Path], index_dir: Path, show_progress: bool, workers: int | None) -> Report:
+def _rebuild(sources: list[Path], index_dir: Path, show_progress: bool, workers: int | None,
+             backend: backends.Backend) -> Report:
     started = time.perf_counter()
-    backend = backends.configured()
     building = store.new_generation(index_dir, drop=backend.drop)
     try:
         backend.create(building)

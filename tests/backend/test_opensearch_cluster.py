@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import indexer
-from tests.conftest import seeds_with, writing_with
+from tests.conftest import seeds_with
 from tests.ports import free_pair
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,8 +83,7 @@ def test_with_a_replica_searches_survive_a_killed_node_and_stop_ends_every_proce
     index_dir = tmp_path / "index"
     records = [{"id": f"h{n}", "lang": "en", "title": f"Harbour report {n}", "date": f"2019-05-{n % 28 + 1:02d}",
                 "body": f"The harbour of Bremerhaven handled {n} containers. " * (1 + n % 5)} for n in range(40)]
-    with writing_with("opensearch"):
-        indexer.rebuild(source=seeds_with(tmp_path / "source", records), index_dir=index_dir)
+    indexer.rebuild(source=seeds_with(tmp_path / "source", records), index_dir=index_dir, backend="opensearch")
     get("/_cluster/health?wait_for_status=green&timeout=30s")
     queries = ["harbour Bremerhaven", "Chengdu London", "Finanzen", "containers"]
 

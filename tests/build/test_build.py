@@ -14,6 +14,7 @@ import pytest
 
 import indexer
 from indexer import store
+from indexer.errors import SettingError
 from indexer.model import Document
 from indexer.twins import TwinState, signals
 from tests.conftest import ROOT, S000, S001, S002, S004, SEEDS
@@ -256,3 +257,12 @@ def test_rebuild_and_update_write_segments_as_plain_files(tmp_path, seed_copy):
     assert len(list(gen.glob("*.pst"))) >= 2
     assert [h.id for h in indexer.search("Futian", index_dir=index_dir)] == ["new"]
     assert indexer.search("Luohu", index_dir=index_dir).total == 0
+
+
+def test_a_backend_that_does_not_exist_is_a_setting_error_and_writes_nothing(tmp_path, monkeypatch):
+    with pytest.raises(SettingError, match="there is no backend 'elastic': choose one of opensearch, whoosh"):
+        indexer.rebuild(source=SEEDS, index_dir=tmp_path / "index", backend="elastic")
+    monkeypatch.setenv("TWINSEARCH_BACKEND", "elastic")
+    with pytest.raises(SettingError, match="TWINSEARCH_BACKEND must be one of opensearch, whoosh"):
+        indexer.rebuild(source=SEEDS, index_dir=tmp_path / "index")
+    assert not (tmp_path / "index").exists()

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 
 import indexer
-from tests.conftest import ROOT, S000, S002, seeds_with, writing_with
+from tests.conftest import ROOT, S000, S002, seeds_with
 from web import create_app
 from web.params import API_MAX_LIMIT, MAX_QUERY_CHARS
 
@@ -65,8 +65,7 @@ def write_source(folder: Path, generated: int = 14) -> Path:
 def web_index(tmp_path_factory, backend) -> Path:
     base = tmp_path_factory.mktemp(f"web-{backend}")
     index_dir = base / "index"
-    with writing_with(backend):
-        indexer.rebuild(source=write_source(base / "source"), index_dir=index_dir)
+    indexer.rebuild(source=write_source(base / "source"), index_dir=index_dir, backend=backend)
     return index_dir
 
 
