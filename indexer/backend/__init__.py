@@ -53,6 +53,10 @@ class Reader(Protocol):
     def stored(self, docnum: int) -> dict:
         """The stored fields of a document number."""
 
+    def preload(self, docnums: list[int]) -> None:
+        """Reads ahead the stored fields of documents about to be shown (a page of hits and their twins),
+        in one request where the backend answers `stored` over the network."""
+
     def document(self, doc_id: str) -> dict | None:
         """The stored fields of a document id, or None."""
 

@@ -7,6 +7,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from whoosh import query as wq
 
 from ..errors import QueryError
 from ..lang import codes
@@ -87,3 +90,16 @@ def check_window(limit: int, page: int) -> int:
     if window > MAX_WINDOW:
         raise QueryError(f"page {page} is too deep (results are paged up to {MAX_WINDOW:,}); refine the query")
     return window
+
+
+def too_many_words(q: Any, over: int) -> QueryError:
+    """The error for a prefix, wildcard or range (a Whoosh `MultiTerm`, or the first in the tree `q`) that
+    expands to more than `over` words: the same on every backend, naming the pattern as its user wrote it."""
+    pattern = next((leaf for leaf in q.leaves() if isinstance(leaf, wq.MultiTerm)), q)
+    if isinstance(pattern, wq.Prefix):
+        shown = f"`{pattern.text}*`"
+    elif isinstance(pattern, wq.TermRange):
+        shown = f"`[{pattern.start or ''} TO {pattern.end or ''}]`"
+    else:
+        shown = f"`{getattr(pattern, 'text', pattern)}`"
+    return QueryError(f"{shown} matches too many words (over {over:,}) to search them all: make it more specific")

@@ -27,7 +27,7 @@ from .explain import explain as explain_hit
 from .find import find
 from .handles import Handle, close_handles, in_use, open_handle, release_stale
 from .related import distinctive_words
-from .scope import Ranked
+from .scope import Ranked, twin_numbers
 
 WARM_WORD_DOCUMENTS = 2000  # releases whose words `warm` analyzes in advance
 
@@ -57,7 +57,9 @@ def search(query: str, index_dir: str | Path | None = None, lang: str | None = N
     found = find(handle, query, lang, filters, window, sort, translate, exact)
     total = len(found.matched)
     marks: dict[str, QueryTerms] = {}  # what to mark, per language: the same for every hit
-    hits = [_hit(handle, found.parsed, r, explain, marks) for r in found.ranked[(page - 1) * limit: window]]
+    shown = found.ranked[(page - 1) * limit: window]
+    _preload(handle, shown)
+    hits = [_hit(handle, found.parsed, r, explain, marks) for r in shown]
     return Results(query=query, total=total, page=page, pages=max(1, math.ceil(total / limit)), limit=limit,
                    suggestion=found.suggestion, elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
                    hits=hits, facets=facets.count(handle.reader, found.matched),
@@ -71,6 +73,15 @@ def _terms(parsed: ParsedQuery, family: str) -> QueryTerms:
     context = parsed.context
     return query_terms(parsed.q, {f"body_{family}", f"title_{family}"}, context.parts,
                        context.words | context.translated.keys())
+
+
+def _preload(handle: Handle, shown: list[Ranked]) -> None:
+    """Lets the backend read the page's releases and their twins at once."""
+    docnums = [r.docnum for r in shown] + [r.rider for r in shown if r.rider is not None]
+    if handle.partners:
+        twin_of = twin_numbers(handle)
+        docnums += [int(twin_of[d]) for d in docnums if twin_of[d] >= 0]
+    handle.reader.preload(docnums)
 
 
 def _hit(handle: Handle, parsed: ParsedQuery, r: Ranked, explain: bool, marks: dict[str, QueryTerms]) -> Hit:

@@ -20,7 +20,7 @@ import indexer
 from indexer import config, store
 from indexer.backend.opensearch import writer
 from indexer.errors import BackendError
-from tests.conftest import ROOT, S000, S001, SEEDS, TEST_OPENSEARCH, needs_opensearch
+from tests.conftest import ROOT, S000, S001, SEEDS, TEST_OPENSEARCH, needs_opensearch, seeds_with
 
 pytestmark = needs_opensearch
 
@@ -158,3 +158,17 @@ def test_searches_of_an_opensearch_index_follow_its_generation_not_the_environme
     monkeypatch.setenv("TWINSEARCH_BACKEND", "whoosh")
     assert indexer.status(index_dir)["documents"] == 5
     assert sorted(h.id for h in indexer.search("Chengdu", index_dir=index_dir)) == sorted([S000, S001])
+
+
+def test_a_wildcard_over_the_clusters_clause_limit_is_a_query_error_naming_it(tmp_path, alias):
+    letters = "bcdfghjklmnpqrstvwxz"
+    words = " ".join(f"loxodrom{a}{b}{c}" for a in letters for b in letters for c in "bcdfg")  # 2,000 terms: more
+    # than the cluster's 1,024 clauses
+    source = seeds_with(tmp_path / "source", [{"id": "many-words", "title": "Many words", "lang": "en",
+                                                "body": f"A list of words: {words}."}])
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=source, index_dir=index_dir)
+    assert [h.id for h in indexer.search("loxodromb*", index_dir=index_dir)] == ["many-words"]  # 100 terms
+    with pytest.raises(indexer.QueryError, match=r"^`loxodrom\*` matches too many words \(over 1,024\) to search "
+                                                 r"them all: make it more specific$"):
+        indexer.search("loxodrom*", index_dir=index_dir)

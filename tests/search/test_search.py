@@ -177,10 +177,7 @@ def test_snippet_marks_stemmed_matches(seed_index):
     assert "<mark>cooperation</mark>" in hit.snippet
 
 
-def test_snippet_marks_normalized_german_matches(seed_index, backend):
-    if backend == "opensearch":
-        pytest.skip("the order of close scores on five releases: OpenSearch's BM25 idf is Lucene's, "
-                    "not Whoosh's (README, \"Scaling out\")")
+def test_snippet_marks_normalized_german_matches(seed_index):
     hit = indexer.search("Maerkte", index_dir=seed_index).hits[0]
     assert "<mark>Märkte</mark>" in hit.snippet
 
@@ -267,10 +264,7 @@ def test_threads_share_a_generations_twin_links_and_lexicon_and_an_update_brings
     ("newest", [S002, S004, S001, S000]),
     ("oldest", [S000, S001, S004, S002]),
 ])
-def test_results_sort_by_relevance_or_by_date(seed_index, backend, sort, expected):
-    if sort == "relevance" and backend == "opensearch":
-        pytest.skip("the order of close scores on five releases: OpenSearch's BM25 idf is Lucene's, not Whoosh's "
-                    "(README, \"Scaling out\")")
+def test_results_sort_by_relevance_or_by_date(seed_index, sort, expected):
     assert ids(seed_index, "London", sort=sort) == expected
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
@@ -59,15 +60,58 @@ def call(what: str, action: Callable[[], T]) -> T:
     try:
         return action()
     except OpenSearchException as e:
-        raise BackendError(f"OpenSearch at {shown(opensearch_settings().url)} failed to {what}: {_reason(e)}") from None
+        message = f"OpenSearch at {shown(opensearch_settings().url)} failed to {what}: {_reason(e)}"
+        cause = _root_cause(e)
+        if cause.get("type") == "too_many_clauses":
+            raise ClauseLimit(message, _limit(cause)) from None
+        raise BackendError(message) from None
+
+
+def complete(response: dict, what: str) -> dict:
+    """`response`, unless a shard failed to answer: a search over part of the index is an error here, never
+    a smaller result (`allow_partial_search_results=false` says so for searches; counts and the answers
+    of a multi-search are checked here)."""
+    shards = response.get("_shards") or {}
+    if not shards.get("failed"):
+        return response
+    cause = (shards.get("failures") or [{}])[0].get("reason") or {}
+    reason = cause.get("reason") or cause.get("type") or "no reason given"
+    message = (f"OpenSearch at {shown(opensearch_settings().url)} failed to {what}: {shards['failed']} of "
+               f"{shards.get('total')} shards failed: {reason}")[:400]
+    if cause.get("type") == "too_many_clauses":
+        raise ClauseLimit(message, _limit(cause))
+    raise BackendError(message)
+
+
+def _limit(cause: dict) -> int:
+    found = re.search(r"(\d+)", cause.get("reason") or "")
+    return int(found.group(1)) if found else 0
+
+
+class ClauseLimit(BackendError):
+    """The cluster refused a query whose prefixes or wildcards expand to more terms than it allows
+    (`indices.query.bool.max_clause_count`, `limit`)."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def _root_cause(e: Exception) -> dict:
+    """The first root cause of an OpenSearch error response ({} for other failures)."""
+    info = getattr(e, "info", None)
+    error = info.get("error") if isinstance(info, dict) else None
+    causes = error.get("root_cause") if isinstance(error, dict) else None
+    return causes[0] if causes and isinstance(causes[0], dict) else {}
 
 
 def _reason(e: Exception) -> str:
-    """One line from an OpenSearch error: its status and reason, not the whole response."""
+    """One line from an OpenSearch error: its status and reason (the root cause's, where the response names
+    one: "all shards failed" says nothing), not the whole response."""
     status = getattr(e, "status_code", None)
     info = getattr(e, "info", None)
-    reason = None
-    if isinstance(info, dict):
+    reason = _root_cause(e).get("reason")
+    if reason is None and isinstance(info, dict):
         error = info.get("error")
         reason = error.get("reason") if isinstance(error, dict) else error
     if status == "N/A" or status is None:

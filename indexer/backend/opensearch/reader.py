@@ -1,8 +1,8 @@
 """One thread's view of a generation's OpenSearch index: the backend `Reader` of search.
 
 The search layer works on document numbers (`indexer.backend`): a query's matches come back as the
-numbers and scores of every matching document (pages of `PAGE` hits, sorted by score, then number),
-and the per-generation tables (stored columns, id -> number) are read once with a scan. That keeps
+numbers and scores of every matching document (in one request up to the index's `page`, sorted by score,
+then number), and the per-generation tables (stored columns, id -> number) are read once with a scan. That keeps
 the search layer (twin scopes, facets, sorting, paging) one implementation for both backends, at
 the price of reading every match of a query: fine for the archives one cluster node holds, and the
 first thing to push down into the cluster (top k with twins, facets as aggregations) for 10^8
@@ -19,19 +19,21 @@ from typing import Any
 
 import numpy as np
 
+from ... import tuning
 from ...analysis import WordAnalyzer
 from ...dates import period
+from ...errors import BackendError
 from ...query import dsl
-from ...query.limits import check_time
+from ...query.estimate import estimate
+from ...query.limits import check_time, too_many_words
 from .. import fields
 from ..memo import Memo
 from ..postings import EMPTY, Postings, contains
 from ..whoosh.vocabulary import Vocabulary
 from . import documents
-from .client import call, connect
+from .client import ClauseLimit, call, complete, connect
 from .writer import state
 
-PAGE = 10_000  # hits per request (OpenSearch's default `max_result_window`)
 STORED_CACHE = 4096  # stored documents a reader keeps
 COLUMNS = ("lang", "source", "place", "date")
 
@@ -52,6 +54,10 @@ class OpenSearchReader:
         self.gen = gen
         self.index: str = found["index"]
         self.size: int = found["size"]
+        self.page: int = found.get("page", documents.PAGE)
+        weights = tuning.current()  # what an index written before scores were matched to Whoosh's had
+        self.statistics = dsl.Statistics(found.get("documents", self.size), found.get("fields", {}), self._estimate,
+                                         found.get("k1", weights.k1), found.get("b", weights.b), documents.REPEATS)
         self.schema = documents.SCHEMA
         self.client = connect()
         self.memo = _memo(self.index)
@@ -61,26 +67,38 @@ class OpenSearchReader:
     # ------------------------------------------------------------------ requests
 
     def _search(self, body: dict, what: str, **params: Any) -> dict:
-        return call(what, lambda: self.client.search(index=self.index, body=body, params=params))
+        params["allow_partial_search_results"] = "false"  # all shards or an error, never part of the answer
+        return complete(call(what, lambda: self.client.search(index=self.index, body=body, params=params)), what)
+
+    def _matching(self, q: Any, query: dict, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        """`_numbers` of `query`, the DSL of `q`; a prefix or wildcard of `q` that expands to more terms
+        than the cluster allows is the user's `QueryError`, as on Whoosh."""
+        try:
+            return self._numbers(query, scored)
+        except ClauseLimit as e:
+            raise too_many_words(q, e.limit) from None
 
     def _numbers(self, query: dict, scored: bool) -> tuple[np.ndarray, np.ndarray]:
         """Every matching document's number and score, in pages."""
         docs: list[int] = []
         scores: list[float] = []
         sort: list[Any] = ["_score", {"n": "asc"}] if scored else [{"n": "asc"}]
+        params = {"filter_path": "hits.hits.sort"}
+        if scored:  # the shards score with the whole index's term counts, as one Whoosh index does
+            params["search_type"] = "dfs_query_then_fetch"
         after: list[Any] | None = None
         while True:
             check_time()  # a request's time limit, if its server set one
-            body: dict[str, Any] = {"query": query, "size": PAGE, "sort": sort, "_source": False,
-                                    "docvalue_fields": ["n"], "track_total_hits": False}
+            body: dict[str, Any] = {"query": query, "size": self.page, "sort": sort, "stored_fields": "_none_",
+                                    "track_total_hits": False}
             if after is not None:
                 body["search_after"] = after
-            hits = self._search(body, "search", filter_path="hits.hits.sort,hits.hits._score").get("hits", {})
+            hits = self._search(body, "search", **params).get("hits", {})
             page = hits.get("hits", [])
             for hit in page:
                 docs.append(hit["sort"][-1])
                 scores.append(hit["sort"][0] if scored else 1.0)
-            if len(page) < PAGE:
+            if len(page) < self.page:
                 break
             after = page[-1]["sort"]
         order = np.argsort(np.asarray(docs, dtype=np.int64), kind="stable")
@@ -88,23 +106,45 @@ class OpenSearchReader:
 
     def _estimate(self, q: Any) -> float:
         """How many documents `q` matches about, as the array ranker estimates it (for concept weights)."""
+        return estimate(q, self.term_documents, self.documents(), self._other_estimate)
+
+    def _other_estimate(self, q: Any) -> float:
+        """A prefix, range or negation: its terms' counts summed (at most every document), else half."""
         leaves = dsl.leaves(q)
         if not leaves:
             return self.size / 2
-        counts = [self.term_documents(f, t) for f, t in leaves]
-        return min(sum(counts), self.documents()) if len(counts) > 1 else counts[0]
+        return min(sum(self.term_documents(f, t) for f, t in leaves), self.documents())
 
     # ------------------------------------------------------------------ Reader
 
+    def _count_terms(self, q: Any) -> None:
+        """Counts the documents of every term of `q` not counted yet, in one request (the translation to
+        DSL asks for each)."""
+        counts = self.remember(("terms",), dict, keep=True)
+        wanted = sorted({leaf for leaf in dsl.leaves(q) if leaf[0] in self.schema and leaf not in counts})
+        if len(wanted) < 2:
+            return
+        body: list[dict] = []
+        for fieldname, text in wanted:
+            body += [{"index": self.index}, {"size": 0, "track_total_hits": True,
+                                             "query": {"term": {fieldname: text}}}]
+        found = call("count terms", lambda: self.client.msearch(body=body))["responses"]
+        for leaf, response in zip(wanted, found, strict=True):
+            if "error" in response:
+                raise BackendError(f"OpenSearch could not count {leaf[0]}:{leaf[1]}: {str(response['error'])[:300]}")
+            counts[leaf] = complete(response, "count terms")["hits"]["total"]["value"]
+
     def search(self, q: Any) -> Postings:
-        docs, scores = self._numbers(dsl.to_dsl(q, self.size, self._estimate), scored=True)
+        self._count_terms(q)
+        docs, scores = self._matching(q, dsl.to_dsl(q, self.statistics), scored=True)
         return Postings(docs, scores) if len(docs) else EMPTY
 
     def mask(self, q: Any) -> np.ndarray:
         return self.remember(("mask", repr(q)), lambda: self._mask(q))
 
     def _mask(self, q: Any) -> np.ndarray:
-        docs, _ = self._numbers(dsl.to_filter(q, self.size, self._estimate), scored=False)
+        self._count_terms(q)
+        docs, _ = self._matching(q, dsl.to_filter(q, self.statistics), scored=False)
         flags = np.zeros(self.size, dtype=bool)
         flags[docs] = True
         return flags
@@ -117,15 +157,17 @@ class OpenSearchReader:
         for fieldname, text in leaves:
             body += [{"index": self.index}, {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": [
                 {"term": {"n": docnum}}, {"term": {fieldname: text}}]}}}]
-        found = call("explain a match", lambda: self.client.msearch(body=body))
-        return [leaf for leaf, r in zip(leaves, found["responses"], strict=True) if r["hits"]["total"]["value"]]
+        found = [complete(r, "explain a match")
+                 for r in call("explain a match", lambda: self.client.msearch(body=body))["responses"]]
+        return [leaf for leaf, r in zip(leaves, found, strict=True) if r["hits"]["total"]["value"]]
 
     def matches(self, q: Any, docs: np.ndarray) -> np.ndarray:
         if not len(docs):
             return np.zeros(0, bool)
-        query = {"bool": {"filter": [dsl.to_dsl(q, self.size, self._estimate),
+        self._count_terms(q)
+        query = {"bool": {"filter": [dsl.to_dsl(q, self.statistics),
                                      {"terms": {"n": [int(d) for d in docs]}}]}}
-        found, _ = self._numbers(query, scored=False)
+        found, _ = self._matching(q, query, scored=False)
         return contains(found, docs)
 
     def stored(self, docnum: int) -> dict:
@@ -137,6 +179,18 @@ class OpenSearchReader:
             if len(self._stored) > STORED_CACHE:
                 self._stored.popitem(last=False)
         return found
+
+    def preload(self, docnums: list[int]) -> None:
+        wanted = sorted({d for d in docnums if d not in self._stored})
+        if not wanted:
+            return
+        found = call(f"read {len(wanted)} documents", lambda: self.client.mget(
+            index=self.index, body={"ids": [str(d) for d in wanted]}, params={"_source": "stored"}))
+        for doc in found["docs"]:
+            if doc.get("found"):
+                self._stored[int(doc["_id"])] = doc["_source"]["stored"]
+        while len(self._stored) > STORED_CACHE:
+            self._stored.popitem(last=False)
 
     def document(self, doc_id: str) -> dict | None:
         docnum = self.docnum(doc_id)
@@ -153,7 +207,8 @@ class OpenSearchReader:
 
     def documents(self) -> int:
         return self.remember(("documents",), lambda: call(
-            "count documents", lambda: self.client.count(index=self.index))["count"], keep=True)
+            "count documents", lambda: complete(self.client.count(index=self.index), "count documents"))["count"],
+            keep=True)
 
     def column(self, name: str) -> np.ndarray:
         return self._table()[0][name]
@@ -169,7 +224,7 @@ class OpenSearchReader:
         wanted = [f"stored.{name}" for name in ("id", "lang", "source", "place", "date_text")]
         after: list[Any] | None = None
         while True:
-            body: dict[str, Any] = {"query": {"match_all": {}}, "size": PAGE, "sort": [{"n": "asc"}],
+            body: dict[str, Any] = {"query": {"match_all": {}}, "size": documents.PAGE, "sort": [{"n": "asc"}],
                                     "_source": wanted, "track_total_hits": False}
             if after is not None:
                 body["search_after"] = after
@@ -182,7 +237,7 @@ class OpenSearchReader:
                 when = period(stored.get("date_text"))
                 if when is not None:
                     days[n] = when.first.toordinal()
-            if len(page) < PAGE:
+            if len(page) < documents.PAGE:
                 break
             after = page[-1]["sort"]
         return columns | {"date": days}, numbers
@@ -201,7 +256,7 @@ class OpenSearchReader:
         if key not in counts:
             found = call("count a term", lambda: self.client.count(
                 index=self.index, body={"query": {"term": {fieldname: term}}}))
-            counts[key] = found["count"]
+            counts[key] = complete(found, "count a term")["count"]
         return counts[key]
 
     def document_frequency(self, word: str) -> int:

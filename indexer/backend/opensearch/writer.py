@@ -32,6 +32,7 @@ STATE = "opensearch.json"  # the generation's index name and size
 COUNTER = "opensearch.next"  # the next free document number, shared by a build's workers
 BLOCK = 256  # numbers a worker takes at once
 BULK_DOCS = 500  # documents per bulk request
+PAGE_MOST = 200_000  # hits a search may read at once: every match of most queries, in one request
 BULK_RETRIES = 5  # a bulk request the cluster refuses as too busy (HTTP 429) is retried, backing off
 
 
@@ -175,8 +176,32 @@ class OpenSearchWriter:
             self._delete({"bool": {"filter": [{"term": {"id": doc_id}}, {"term": {"file": key}}]}},
                          f"drop the duplicate {doc_id!r} of {key}")
         call(f"flush {self.index}", lambda: self.client.indices.flush(index=self.index))
-        size = self._size()
-        store.write_json(self.gen, STATE, {"index": self.index, "size": size, "published": False})
+        size, holding = self._field_counts()
+        weights = tuning.current()
+        page = min(max(size, documents.PAGE), PAGE_MOST)
+        self._score_like_whoosh(size, holding, weights.k1, weights.b, page)
+        store.write_json(self.gen, STATE, {"index": self.index, "size": self._size(), "published": False,
+                                           "documents": size, "fields": holding, "k1": weights.k1, "b": weights.b,
+                                           "page": page})
+
+    def _field_counts(self) -> tuple[int, dict[str, int]]:
+        """The documents in the index, and those holding each text field."""
+        body = {"size": 0, "track_total_hits": True, "aggs": {"fields": {"filters": {"filters": {
+            name: {"exists": {"field": name}} for name in documents.TEXT_FIELDS}}}}}
+        found = call(f"count the fields of {self.index}", lambda: self.client.search(index=self.index, body=body))
+        buckets = found["aggregations"]["fields"]["buckets"]
+        return found["hits"]["total"]["value"], {name: buckets[name]["doc_count"] for name in documents.TEXT_FIELDS}
+
+    def _score_like_whoosh(self, size: int, holding: dict[str, int], k1: float, b: float, page: int) -> None:
+        """Sets each field's BM25 parameters from the finished index's counts (`documents.similarities`),
+        which can change only while the index is closed (nothing searches it yet), and lets a search read
+        `page` hits at once (all matches of an index this size, in one request)."""
+        settings = {"index": {"similarity": documents.similarities(k1, b, size, holding), "max_result_window": page}}
+        client, name = self.client, self.index
+        call(f"close {name}", lambda: client.indices.close(index=name))
+        call(f"set the scoring of {name}", lambda: client.indices.put_settings(index=name, body=settings))
+        call(f"open {name}", lambda: client.indices.open(index=name))
+        call(f"wait for {name}", lambda: client.cluster.health(index=name, params={"wait_for_status": "yellow"}))
 
     def _size(self) -> int:
         """One more than the highest document number in use (the numbers of a worker's last block that it

@@ -25,9 +25,9 @@ from whoosh.searching import Searcher
 
 from ... import tuning
 from ...arrays import ranges
-from ...errors import QueryError
 from ...query.concepts import Concept, Coordinated
-from ...query.limits import check_time
+from ...query.estimate import estimate
+from ...query.limits import check_time, too_many_words
 from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
 from . import decode, proximity
@@ -157,8 +157,7 @@ class Ranker:
         parts = []
         for n, btext in enumerate(q._btexts(self.reader)):
             if n >= MAX_EXPANSION or time.monotonic() - started > EXPANSION_SECONDS:
-                raise QueryError(f"{_shown(q)} matches too many words (over {n:,}) to search them all: make it "
-                                 "more specific")
+                raise too_many_words(q, n)
             parts.append(self._term(wq.Term(q.fieldname, field.from_bytes(btext))))
         if len(parts) <= 1:
             return parts[0] if parts else EMPTY
@@ -285,14 +284,11 @@ class Ranker:
 
     def _estimate(self, q: wq.Query) -> float:
         """Whoosh's `estimate_size`, from the cached postings where it can."""
-        if type(q) is wq.Term:
-            found = self._leaf(q)
-            return len(found[1]) if found is not None else 0
-        if type(q) is wq.And:
-            return min(self._estimate(s) for s in q.subqueries)
-        if isinstance(q, (Concept, Synonyms, wq.Or)):
-            return min(sum(self._estimate(s) for s in q.subqueries), self.reader.doc_count())
-        return q.estimate_size(self.reader)
+        return estimate(q, self._documents_of, self.reader.doc_count(), lambda other: other.estimate_size(self.reader))
+
+    def _documents_of(self, fieldname: str, text: str) -> int:
+        found = self._leaf(wq.Term(fieldname, text))
+        return len(found[1]) if found is not None else 0
 
     def _by_matcher(self, q: wq.Query) -> Postings:
         """Any other query: Whoosh's matcher, walked to the end."""
@@ -364,12 +360,3 @@ class Ranker:
         found = Postings(docs, q.boost * scores * share ** weighting.coord_power)
         return proximity.bonus(found, q.subqueries, weights, weighting.proximity, self.searcher.schema,
                                self._postings, self._positions_of)
-
-
-def _shown(q: wq.MultiTerm) -> str:
-    """The query as its user wrote it, roughly: `finanz*`, `fi?tech`, `[a TO z]`."""
-    if isinstance(q, wq.Prefix):
-        return f"`{q.text}*`"
-    if isinstance(q, wq.TermRange):
-        return f"`[{q.start or ''} TO {q.end or ''}]`"
-    return f"`{getattr(q, 'text', q)}`"

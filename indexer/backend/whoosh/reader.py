@@ -70,6 +70,9 @@ class WhooshReader:
     def stored(self, docnum: int) -> dict:
         return self.searcher.stored_fields(docnum)
 
+    def preload(self, docnums: list[int]) -> None:
+        """Nothing to do: `stored` reads the local disk, as cheaply one document at a time."""
+
     def document(self, doc_id: str) -> dict | None:
         return self.searcher.document(id=doc_id)
 
