@@ -26,6 +26,12 @@ S000, S001, S002, S003, S004 = (
 )
 
 
+# The suite tests the defaults: settings in the user's own environment (TWINSEARCH_BACKEND=opensearch, a
+# dictionary elsewhere, ...) must not change what it asserts; a test that needs a setting sets it.
+for _name in [name for name in os.environ if name.startswith("TWINSEARCH_")]:
+    if _name != "TWINSEARCH_TEST_OPENSEARCH_URL":
+        del os.environ[_name]
+
 # The OpenSearch backend's tests run against the cluster that `scripts/test.sh` starts (and stops) and names
 # here; without one they skip. Every index a test builds with it gets its own index on the cluster.
 TEST_OPENSEARCH = os.environ.get("TWINSEARCH_TEST_OPENSEARCH_URL")
