@@ -10,7 +10,7 @@ call: reading and parsing a file, language detection, analysis into posting list
 segment at the end. One-time loads (langdetect profiles, the compound lexicon) happen before the
 clock starts. The reference is stock Whoosh (`LanguageAnalyzer`, one stored field pair per
 language, the same language detection) indexing the same documents in the same run. The archive
-is the speed benchmark's synthetic one (`benchmarks/synth.py`).
+is the speed benchmark's (`benchmarks/synth.py`: a bilingual wire's, with twins and syndicated copies).
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
     python -m benchmarks.speed [--sizes 10000 100000] [--big] [--queries 500] [--clients 8] [--seconds 10]
                                [--work DIR] [--json] [--smoke]
 
-For each size N it writes a synthetic archive (`benchmarks.synth`, resampled from the dev data) and
-measures, on that same archive and the same real dev questions:
+For each size N it writes a synthetic archive (`benchmarks.synth`, made from the dev data; `--kind
+wire`, the default, is a bilingual wire's: 40% of German releases with an English twin, syndicated
+near-duplicates, datelines, dates and sources; `--kind plain` has no twins) and measures, on that same
+archive and the same real dev questions:
 
 - rebuild: wall time, documents per second, index size on disk and peak memory, each engine in a
   child process of its own (under GNU time) so that the memory is the rebuild's alone. Peak memory
@@ -202,29 +204,34 @@ def archive_docs(folder: Path) -> Iterator[dict]:
                     yield json.loads(line)
 
 
-def ensure_archive(folder: Path, n: int, seed: int = ARCHIVE_SEED) -> dict:
-    """Writes the archive unless an identical one (same N and seed) is already there."""
+def ensure_archive(folder: Path, n: int, seed: int = ARCHIVE_SEED, kind: str = "wire") -> dict:
+    """Writes the archive (`kind`: `wire` or `plain`, see `benchmarks.synth`) unless an identical one
+    (same kind, N and seed) is already there."""
     remove_added(folder)
     marker = folder / ".complete.json"
-    wanted = {"documents": n, "seed": seed}
+    wanted = {"documents": n, "seed": seed, "kind": kind}
     started = time.perf_counter()
     reused = marker.exists() and json.loads(marker.read_text()) == wanted
     if not reused:
         shutil.rmtree(folder, ignore_errors=True)
-        synth.write_archive(folder, n, seed)
+        (synth.write_wire_archive if kind == "wire" else synth.write_archive)(folder, n, seed)
         marker.write_text(json.dumps(wanted))
     size = sum(p.stat().st_size for p in folder.glob("*.jsonl"))
-    return {"documents": n, "seed": seed, "mb": round(size / 2**20, 1), "reused": reused,
+    return {"documents": n, "seed": seed, "kind": kind, "mb": round(size / 2**20, 1), "reused": reused,
             "seconds": round(time.perf_counter() - started, 1)}
 
 
-def add_releases(folder: Path, start: int, count: int, tag: str) -> Path:
-    """A new file of `count` releases numbered from `start`, as new arrivals in the archive."""
-    pools, rng = synth.load_pools(), random.Random(start)
+def add_releases(folder: Path, start: int, count: int, tag: str, kind: str = "wire") -> Path:
+    """A new file of `count` releases numbered from `start`, as new arrivals in an archive of `kind`."""
+    if kind == "wire":
+        records = synth.wire_releases(count, synth.load_dev(), seed=start, start=start)
+    else:
+        pools, rng = synth.load_pools(), random.Random(start)
+        records = (synth.release(i, pools, rng) for i in range(start, start + count))
     path = folder / f"{ADDED_PREFIX}{tag}.jsonl"
     with open(path, "w", encoding="utf-8") as f:
-        for i in range(start, start + count):
-            f.write(json.dumps(synth.release(i, pools, rng), ensure_ascii=False) + "\n")
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
 
 
@@ -650,6 +657,7 @@ class Settings:
     baselines_up_to: int
     load_during_update_up_to: int
     backend: str = "whoosh"
+    kind: str = "wire"
 
 
 def log(msg: str) -> None:
@@ -662,7 +670,7 @@ def measure_size(n: int, s: Settings, questions: tuple[list[str], list[str]]) ->
     archive, ours_index = work / "archive", work / "ours"
     log(f"N={n:,}: archive")
     result: dict[str, Any] = {"documents": n, "load_average_at_start": os.getloadavg(),
-                              "archive": ensure_archive(archive, n)}
+                              "archive": ensure_archive(archive, n, kind=s.kind)}
     engines = ["ours"] + (["whoosh", "fts5"] if n <= s.baselines_up_to else [])
     targets = {"whoosh": work / "whoosh", "fts5": work / "fts5.db"}
     result["rebuild"] = {}
@@ -727,12 +735,12 @@ def measure_web_and_update(n: int, s: Settings, queries: list[str], archive: Pat
                                          server.proc.pid)
         out["web"], _ = http_load(server.port, queries, s.clients, lambda: time.sleep(s.seconds),
                                server.proc.pid)
-        add_releases(archive, n, step, "1")
+        add_releases(archive, n, step, "1", s.kind)
         log(f"N={n:,}: update +{step:,}")
         out["update"] = update_figures(run_measured(update_cmd(index, 0), s.work), rebuild["seconds"])
         out["web_during_update"] = None
         if n <= s.load_during_update_up_to:
-            add_releases(archive, n + step, step, "2")
+            add_releases(archive, n + step, step, "2", s.kind)
             log(f"N={n:,}: HTTP load during update +{step:,}")
             out["web_during_update"], m = http_load(server.port, queries, s.clients,
                                                     lambda: run_measured(update_cmd(index, UPDATE_NICE), s.work),
@@ -920,6 +928,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--backend", choices=["whoosh", "opensearch"], default="whoosh",
                    help="also rebuild and query twinsearch on this backend, in a column of its own (opensearch: "
                    "the cluster at $TWINSEARCH_OPENSEARCH_URL)")
+    p.add_argument("--kind", choices=["wire", "plain"], default="wire",
+                   help="the archive: a bilingual wire's (twins, syndicated copies; default) or plain (no twins)")
     p.add_argument("--smoke", action="store_true", help="tiny run for CI: N=300, 50 queries, 2 s of HTTP")
     p.add_argument("--child", choices=["whoosh", "fts5", "ours-cold", "ours-warm"], help=argparse.SUPPRESS)
     p.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
@@ -946,14 +956,15 @@ def main(argv: list[str] | None = None) -> int:
         child_main(args.child, args.archive, args.target, args.queries)
         return 0
     settings = Settings(args.sizes, args.queries, args.clients, args.seconds, args.work.absolute(),
-                        args.baselines_up_to, args.load_during_update_up_to, args.backend)
+                        args.baselines_up_to, args.load_during_update_up_to, args.backend, args.kind)
     print(machine.header(), flush=True)
     questions = load_questions(args.queries)
     if not Path(GNU_TIME).exists():
         print(f"{GNU_TIME} is missing: it measures each rebuild's memory (apt-get install time)", file=sys.stderr)
         return 1
     settings_json = {"sizes": args.sizes, "queries": args.queries, "clients": args.clients,
-                     "seconds": args.seconds, "smoke": args.smoke, "warmup_queries": WARMUP_QUERIES}
+                     "seconds": args.seconds, "smoke": args.smoke, "warmup_queries": WARMUP_QUERIES,
+                     "kind": args.kind}
     data: dict[str, Any] = {"code": code_version(), "settings": settings_json, "sizes": {}}
     for n in args.sizes:
         data["sizes"][str(n)] = result = measure_size(n, settings, questions)

@@ -24,113 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
 import sys
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
 from benchmarks.machine import describe, peak_rss_mb
-from indexer.ingest import SourceFile, read_file
+from benchmarks.synth import DevData, Synthesizer, load_dev
 from indexer.model import Document
 from indexer.twins.linker import link
 from indexer.twins.signals import _word, signals
-
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-NAME = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]{3,}\b")
-PLAIN_NUMBER = re.compile(r"(?<![\d.,])\d+(?![.,]?\d)")
-SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
-RENAME_RATE = 0.9  # share of a pair's names that get a variant
-RENUMBER_RATE = 0.9
-
-
-@dataclass
-class DevData:
-    """Aligned (German, English) WMT segments, news document shapes, and the real dev pairs."""
-
-    segments: list[tuple[str, str]]
-    shapes: list[int]
-    real: list[tuple[Document, Document]]
-
-
-def load_dev(eval_dir: Path = EVAL) -> DevData:
-    """Reads the WMT and XQuAD dev folders; raises FileNotFoundError when they are missing."""
-    segments: list[tuple[str, str]] = []
-    shapes: list[int] = []
-    real: list[tuple[Document, Document]] = []
-    for folder, drop in (("wmt-news-dev", 0), ("xquad-dev", 2)):
-        root = eval_dir / folder
-        for line in (root / "twins.tsv").read_text(encoding="utf-8").splitlines():
-            de_id, en_id = line.split("\t")
-            de_lines, en_lines = (_lines(root / "docs" / f"{i}.txt", drop) for i in (de_id, en_id))
-            if folder == "wmt-news-dev" and len(de_lines) == len(en_lines):
-                segments += zip(de_lines, en_lines, strict=True)
-                shapes.append(len(de_lines))
-            real.append((_document(root / "docs", de_id, drop), _document(root / "docs", en_id, drop)))
-    return DevData(segments, shapes, real)
-
-
-def _lines(path: Path, drop: int) -> list[str]:
-    return [s for s in path.read_text(encoding="utf-8").splitlines()[drop:] if s.strip()]
-
-
-def _document(docs: Path, doc_id: str, drop: int) -> Document:
-    """A real dev document read the way the indexer reads it, title lines dropped for XQuAD."""
-    path = docs / f"{doc_id}.txt"
-    data = "\n".join(path.read_text(encoding="utf-8").split("\n")[drop:]).encode()
-    found, _ = read_file(SourceFile(path, f"{doc_id}.txt", len(data), 0), data)
-    doc = found[0]
-    doc.lang = doc_id.split("/", 1)[0]
-    return doc
-
-
-class Synthesizer:
-    """Makes synthetic twin pairs and orphans from aligned dev segments."""
-
-    def __init__(self, dev: DevData, seed: int) -> None:
-        self.dev = dev
-        self.rng = random.Random(seed)
-
-    def pair(self, n: int) -> tuple[Document, Document]:
-        de, en = self._texts()
-        return self._doc(f"syn-{n:07d}-de", "de", de), self._doc(f"syn-{n:07d}-en", "en", en)
-
-    def orphan(self, n: int, lang: str) -> Document:
-        de, en = self._texts()
-        return self._doc(f"orphan-{n:07d}-{lang}", lang, de if lang == "de" else en)
-
-    def _texts(self) -> tuple[list[str], list[str]]:
-        rng = self.rng
-        chosen = [rng.choice(self.dev.segments) for _ in range(rng.choice(self.dev.shapes))]
-        en_text = "\n".join(en for _, en in chosen)
-        names = {m: m + self._suffix() for m in sorted(set(NAME.findall(en_text))) if rng.random() < RENAME_RATE}
-        numbers = {m: str(rng.randint(10 ** (len(m) - 1), 10 ** len(m) - 1))
-                   for m in sorted(set(PLAIN_NUMBER.findall(en_text))) if rng.random() < RENUMBER_RATE}
-        person, ref = f"{self._word()} {self._word()}", rng.randint(10**6, 10**7 - 1)
-        de = [self._vary(s, names, numbers) for s, _ in chosen] + [f"Kontakt: {person}, Aktenzeichen {ref}."]
-        en = [self._vary(s, names, numbers) for _, s in chosen] + [f"Contact: {person}, reference {ref}."]
-        return de, en
-
-    def _suffix(self) -> str:
-        """Letters for a heavy-tailed index: a few variants are common, most are rare."""
-        k, letters = int(self.rng.paretovariate(0.8)), ""
-        while k:
-            k, r = divmod(k, 26)
-            letters += chr(97 + r)
-        return letters or "a"
-
-    def _word(self) -> str:
-        return "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(2, 3))).capitalize()
-
-    @staticmethod
-    def _vary(text: str, names: dict[str, str], numbers: dict[str, str]) -> str:
-        text = NAME.sub(lambda m: names.get(m.group(0), m.group(0)), text)
-        return PLAIN_NUMBER.sub(lambda m: numbers.get(m.group(0), m.group(0)), text)
-
-    @staticmethod
-    def _doc(doc_id: str, lang: str, lines: list[str]) -> Document:
-        return Document(id=doc_id, title=lines[0], body="\n".join(lines[1:]), lang=lang)
 
 
 def build_archive(size: int, dev: DevData, seed: int) -> tuple[list[Document], dict[str, str], set[str]]:
