@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import lang, store
-from ..analysis import TOKEN, normalize_words
+from ..analysis import TOKEN, WordAnalyzer, normalize_words, word_analyzer
 from ..model import Link
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ Stored = Callable[[str], dict | None]  # a document's stored fields by id
 def learn(stored: Stored, links: list[Link]) -> Learned:
     """Learns from the twin `links` of an index whose stored titles and bodies `stored` gives."""
     pairs = [(link.de, link.en) for link in links][-MAX_PAIRS:]
-    analyzers = {code: lang.chain(code) for code in ("de", "en")}
+    analyzers = {code: word_analyzer(lang.chain(code)) for code in ("de", "en")}  # each word analyzed once
     docs: list[tuple[list[set[str]], list[set[str]]]] = []
     texts: list[tuple[set[str], set[str]]] = []
     for de_id, en_id in pairs:
@@ -94,8 +94,13 @@ def learn(stored: Stored, links: list[Link]) -> Learned:
         if score >= MIN_DICE and score == best_de[d] == best_en[e]:
             forward[d].append((e, round(score, 3)))
             backward[e].append((d, round(score, 3)))
-    return Learned(len(docs), {t: c[:PER_TERM] for t, c in forward.items()},
-                   {t: c[:PER_TERM] for t, c in backward.items()})
+    return Learned(len(docs), {t: _best(c) for t, c in forward.items()}, {t: _best(c) for t, c in backward.items()})
+
+
+def _best(candidates: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """The `PER_TERM` best translations, ties in alphabetical order (not in the order of a set, which
+    changes from process to process)."""
+    return sorted(candidates, key=lambda c: (-c[1], c[0]))[:PER_TERM]
 
 
 def _carried_over(texts: list[tuple[set[str], set[str]]]) -> tuple[set[str], set[str]]:
@@ -116,10 +121,10 @@ def _words(doc: dict) -> set[str]:
     return {w.lower() for w in TOKEN.findall(f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS])}
 
 
-def _sentences(analyzer, doc: dict) -> list[set[str]]:
+def _sentences(words: WordAnalyzer, doc: dict) -> list[set[str]]:
     """The analyzed terms of each sentence of the title and the opening of the body."""
     text = f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS]
-    return [{t.text for t in analyzer(sentence) if len(t.text) > 2 and not t.text[0].isdigit()}
+    return [{term for term, _, _ in words(sentence) if len(term) > 2 and not term[0].isdigit()}
             for sentence in SENTENCE_END.split(text) if sentence.strip()]
 
 
