@@ -121,7 +121,8 @@ class Build:
                 found = self.state.link_and_save(building)
             report.twins = len(found)
             with report.phase("lexicon"):
-                report.learned_translations = learned.learn_and_save(reader.document, found, building).entries
+                report.learned_translations = learned.learn_and_save(reader.document, found, building,
+                                                                     report.workers or 1).entries
         finally:
             reader.close()
         with report.phase("vocabulary"):

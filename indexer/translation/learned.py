@@ -15,11 +15,15 @@ Its precision on a judged sample: `python -m benchmarks.lexicon` (RESULTS.md).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from .. import lang, store
 from ..analysis import TOKEN, WordAnalyzer, normalize_words, word_analyzer
@@ -29,6 +33,7 @@ log = logging.getLogger(__name__)
 
 LEXICON = "lexicon.json"
 MAX_PAIRS = 3000  # bounds the build-time cost: a few ms of analysis per pair
+PARALLEL_FROM = 400  # pairs; fewer are analyzed in the building process (starting processes costs more)
 TEXT_CHARS = 3000
 RELEARN_CHANGE = 0.1
 TERMS_PER_DOC = 80  # the rarest of each document's terms (within the pairs) take part
@@ -57,32 +62,28 @@ class Learned:
 
 
 Stored = Callable[[str], dict | None]  # a document's stored fields by id
+Analyzed = tuple[list[set[str]], list[set[str]], set[str], set[str]]  # see `_analyze`
 
 
-def learn(stored: Stored, links: list[Link]) -> Learned:
-    """Learns from the twin `links` of an index whose stored titles and bodies `stored` gives."""
-    pairs = [(link.de, link.en) for link in links][-MAX_PAIRS:]
-    analyzers = {code: word_analyzer(lang.chain(code)) for code in ("de", "en")}  # each word analyzed once
-    docs: list[tuple[list[set[str]], list[set[str]]]] = []
-    texts: list[tuple[set[str], set[str]]] = []
-    for de_id, en_id in pairs:
-        de_doc, en_doc = stored(de_id), stored(en_id)
+def learn(stored: Stored, links: list[Link], workers: int = 1) -> Learned:
+    """Learns from the twin `links` of an index whose stored titles and bodies `stored` gives; the pairs'
+    texts are analyzed in `workers` processes where there are enough of them (`PARALLEL_FROM`)."""
+    texts = []
+    for link in links[-MAX_PAIRS:]:
+        de_doc, en_doc = stored(link.de), stored(link.en)
         if de_doc and en_doc:
-            docs.append((_sentences(analyzers["de"], de_doc), _sentences(analyzers["en"], en_doc)))
-            texts.append((_words(de_doc), _words(en_doc)))
+            texts.append((_text(de_doc), _text(en_doc)))
+    analyzed = _analyzed(texts, workers)
+    docs = [(de, en) for de, en, _, _ in analyzed]
+    texts_words = [(de, en) for _, _, de, en in analyzed]
     if not docs:
         return Learned()
     df_de = Counter(t for de, _ in docs for t in set().union(*de))
     df_en = Counter(t for _, en in docs for t in set().union(*en))
-    most = max(MIN_PAIRS + 1, MAX_SHARE * len(docs))
-    together: Counter[tuple[str, str]] = Counter()
-    for de, en in docs:
-        usable_de = set(_rarest(set().union(*de), df_de, most))
-        usable_en = set(_rarest(set().union(*en), df_en, most))
-        together.update(_aligned_pairs([s & usable_de for s in de], [s & usable_en for s in en]))
-    carried_de, carried_en = _carried_over(texts)
+    together = _together(docs, df_de, df_en, max(MIN_PAIRS + 1, MAX_SHARE * len(docs)))
+    carried_de, carried_en = _carried_over(texts_words)
     dice = {(d, e): 2 * n / (df_de[d] + df_en[e]) for (d, e), n in together.items()
-            if n >= MIN_PAIRS and d not in carried_de and e not in carried_en}
+            if d not in carried_de and e not in carried_en}
     best_de: dict[str, float] = defaultdict(float)
     best_en: dict[str, float] = defaultdict(float)
     for (d, e), score in dice.items():
@@ -116,29 +117,71 @@ def _carried_over(texts: list[tuple[set[str], set[str]]]) -> tuple[set[str], set
     return set(filter(None, normalize_words("de", words))), set(filter(None, normalize_words("en", words)))
 
 
-def _words(doc: dict) -> set[str]:
-    """The words of the title and the opening of the body, as written (lower case)."""
-    return {w.lower() for w in TOKEN.findall(f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS])}
+def _text(doc: dict) -> str:
+    """The title and the opening of the body: what a pair's lexicon is learned from."""
+    return f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS]
 
 
-def _sentences(words: WordAnalyzer, doc: dict) -> list[set[str]]:
-    """The analyzed terms of each sentence of the title and the opening of the body."""
-    text = f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS]
+def _analyzed(texts: list[tuple[str, str]], workers: int) -> list[Analyzed]:
+    """`_analyze` of every pair, in `workers` processes (forked: they share the parent's remembered words)."""
+    if workers <= 1 or len(texts) < PARALLEL_FROM:
+        return _analyze(texts)
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    size = -(-len(texts) // workers)
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        parts = pool.map(_analyze, [texts[i:i + size] for i in range(0, len(texts), size)])
+        return [pair for part in parts for pair in part]
+
+
+def _analyze(texts: list[tuple[str, str]]) -> list[Analyzed]:
+    """Each pair's German and English sentences as terms, and its words as written."""
+    words = {code: word_analyzer(lang.chain(code)) for code in ("de", "en")}  # each word analyzed once
+    return [(_sentences(words["de"], de), _sentences(words["en"], en), _words(de), _words(en)) for de, en in texts]
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text as written (lower case)."""
+    return {w.lower() for w in TOKEN.findall(text)}
+
+
+def _sentences(words: WordAnalyzer, text: str) -> list[set[str]]:
+    """The analyzed terms of each sentence of a text."""
     return [{term for term, _, _ in words(sentence) if len(term) > 2 and not term[0].isdigit()}
             for sentence in SENTENCE_END.split(text) if sentence.strip()]
 
 
-def _aligned_pairs(de: list[set[str]], en: list[set[str]]) -> set[tuple[str, str]]:
-    """The (German, English) term pairs that meet in sentences at about the same place in the two texts: a
-    translation keeps the order of what it says, so a word's translation is near it, not anywhere."""
-    found: set[tuple[str, str]] = set()
-    for i, terms in enumerate(de):
-        if not terms:
-            continue
-        middle = (i + 0.5) / len(de) * len(en)
-        for j in range(max(0, int(middle) - ALIGN_SENTENCES), min(len(en), int(middle) + ALIGN_SENTENCES + 1)):
-            found.update((d, e) for d in terms for e in en[j] if d != e)
-    return found
+def _together(docs: list[tuple[list[set[str]], list[set[str]]]], df_de: Counter[str], df_en: Counter[str],
+              most: float) -> dict[tuple[str, str], int]:
+    """In how many pairs each (German, English) term pair meets, where that is at least `MIN_PAIRS`: terms
+    meet in sentences at about the same place in the two texts (a translation keeps the order of what it
+    says, so a word's translation is near it, not anywhere). Each pair takes part with its `TERMS_PER_DOC`
+    rarest terms. The meetings are counted as integer codes with numpy: millions of them at `MAX_PAIRS`."""
+    ids: dict[str, int] = {}  # one numbering for both languages: a term does not translate itself
+    met = []
+    for de, en in docs:
+        usable_de = set(_rarest(set().union(*de), df_de, most))
+        usable_en = set(_rarest(set().union(*en), df_en, most))
+        de_ids = [[ids.setdefault(t, len(ids)) for t in sorted(s & usable_de)] for s in de]
+        en_ids = [[ids.setdefault(t, len(ids)) for t in sorted(s & usable_en)] for s in en]
+        found = []
+        for i, terms in enumerate(de_ids):
+            if not terms:
+                continue
+            middle = int((i + 0.5) / len(de_ids) * len(en_ids))
+            near = [e for j in range(max(0, middle - ALIGN_SENTENCES), min(len(en_ids), middle + ALIGN_SENTENCES + 1))
+                    for e in en_ids[j]]
+            if near:
+                found.append(np.add.outer(np.asarray(terms, np.int64) << 32, np.asarray(near, np.int64)).ravel())
+        if found:
+            codes = np.unique(np.concatenate(found))
+            met.append(codes[(codes >> 32) != (codes & 0xFFFFFFFF)])
+    if not met:
+        return {}
+    codes, counts = np.unique(np.concatenate(met), return_counts=True)
+    keep = counts >= MIN_PAIRS
+    terms = list(ids)
+    return {(terms[c >> 32], terms[c & 0xFFFFFFFF]): n for c, n in zip(codes[keep].tolist(), counts[keep].tolist(),
+                                                                        strict=True)}
 
 
 def _rarest(terms: set[str], df: Counter[str], most: float) -> list[str]:
@@ -147,12 +190,12 @@ def _rarest(terms: set[str], df: Counter[str], most: float) -> list[str]:
     return usable[:TERMS_PER_DOC]
 
 
-def learn_and_save(stored: Stored, links: list[Link], gen: Path) -> Learned:
+def learn_and_save(stored: Stored, links: list[Link], gen: Path, workers: int = 1) -> Learned:
     """Learns the lexicon into generation `gen`, unless the one it was cloned from still fits."""
     previous = load(gen)
     if previous.pairs and abs(min(len(links), MAX_PAIRS) - previous.pairs) < RELEARN_CHANGE * previous.pairs:
         return previous
-    learned = learn(stored, links)
+    learned = learn(stored, links, workers)
     store.write_json(gen, LEXICON, {"pairs": learned.pairs, "de": learned.de, "en": learned.en})
     log.info("learned %d translations from %d twin pairs", learned.entries, learned.pairs)
     return learned
