@@ -74,16 +74,19 @@ class _Translator:
         """Whoosh's idf (`WeightingModel.idf`), which the array ranker scores with."""
         return math.log(self.size / (documents + 1)) + 1
 
+    def held(self, fieldname: str) -> int:
+        """The documents holding `fieldname`: Lucene's N for its idf and length average."""
+        return max(self.stats.fields.get(fieldname, self.size), 1)
+
     def lucene_idf(self, fieldname: str, documents: float) -> float:
         """Lucene's BM25 idf of a term in `documents` of the documents that hold `fieldname`."""
-        held = max(self.stats.fields.get(fieldname, self.size), 1)
+        held = self.held(fieldname)
         return math.log(1 + (held - documents + 0.5) / (documents + 0.5))
 
     def scale(self, fieldname: str, idf: float, lucene_idf: float) -> float:
         """The boost that turns a Lucene score with `lucene_idf` into BM25 with `idf` and Whoosh's `k1 + 1`."""
         k1, b = self.stats.k1, self.stats.b
-        held = max(self.stats.fields.get(fieldname, self.size), 1)
-        field_k1 = k1 * (1 - b + b * self.size / held)  # `documents.similarities`
+        field_k1 = k1 * (1 - b + b * self.size / self.held(fieldname))  # `documents.similarities`
         return (k1 + 1) / (field_k1 + 1) * idf / lucene_idf if lucene_idf > 0 else 1.0
 
     def rescaled(self, fieldname: str, text: str, boost: float, idf: float, documents: float) -> Json:

@@ -83,3 +83,22 @@ def test_a_capitalized_word_the_dictionary_lists_is_translated_anywhere_in_the_q
     translator = Translator(Listing(), learned.Learned())
     assert names(["Where", "was", "the", "Summer", "Theatre", "of", "Adam", "Smith", "NATO"], "en",
                  translator) == {"Where", "Adam", "Smith", "NATO"}
+
+
+def test_the_lexicon_is_the_same_learned_in_worker_processes_and_ties_keep_alphabetical_order(monkeypatch):
+    said = [("Am Nachmittag regnete es.", "In the afternoon it rained."),
+            ("Am Nachmittag kam Besuch.", "In the afternoon visitors came."),
+            ("Am Nachmittag sang der Chor.", "In the afternoon the choir sang."),
+            ("Am Nachmittag schloss die Post.", "In the afternoon the post office closed.")]
+    pairs = [(f"{de} {said[n][0]}" if n < 4 else de, f"{en} {said[n][1]}" if n < 4 else en)
+             for n, (de, en) in enumerate(archive("", "", 0))]
+    docs = {}
+    for n, (de, en) in enumerate(pairs):
+        docs[f"de-{n}"], docs[f"en-{n}"] = {"title": "", "body": de}, {"title": "", "body": en}
+    links = [Link(f"de-{n}", f"en-{n}", 1.0) for n in range(len(pairs))]
+    alone = learned.learn(docs.get, links)
+    monkeypatch.setattr(learned, "PARALLEL_FROM", 1)
+    together = learned.learn(docs.get, links, workers=2)
+    assert (together.de, together.en, together.pairs) == (alone.de, alone.en, alone.pairs) and alone.entries
+    for candidates in [*alone.de.values(), *alone.en.values()]:
+        assert candidates == sorted(candidates, key=lambda c: (-c[1], c[0]))

@@ -117,22 +117,22 @@ class OpenSearchReader:
 
     # ------------------------------------------------------------------ Reader
 
+    def _hits(self, queries: list[dict], what: str) -> list[int]:
+        """How many documents each of `queries` matches, in one request."""
+        body: list[dict] = []
+        for query in queries:
+            body += [{"index": self.index}, {"size": 0, "track_total_hits": True, "query": query}]
+        found = call(what, lambda: self.client.msearch(body=body))["responses"]
+        return [complete(r, what)["hits"]["total"]["value"] for r in found]
+
     def _count_terms(self, q: Any) -> None:
         """Counts the documents of every term of `q` not counted yet, in one request (the translation to
         DSL asks for each)."""
         counts = self.remember(("terms",), dict, keep=True)
         wanted = sorted({leaf for leaf in dsl.leaves(q) if leaf[0] in self.schema and leaf not in counts})
-        if len(wanted) < 2:
-            return
-        body: list[dict] = []
-        for fieldname, text in wanted:
-            body += [{"index": self.index}, {"size": 0, "track_total_hits": True,
-                                             "query": {"term": {fieldname: text}}}]
-        found = call("count terms", lambda: self.client.msearch(body=body))["responses"]
-        for leaf, response in zip(wanted, found, strict=True):
-            if "error" in response:
-                raise BackendError(f"OpenSearch could not count {leaf[0]}:{leaf[1]}: {str(response['error'])[:300]}")
-            counts[leaf] = complete(response, "count terms")["hits"]["total"]["value"]
+        if wanted:
+            found = self._hits([{"term": {fieldname: text}} for fieldname, text in wanted], "count terms")
+            counts.update(zip(wanted, found, strict=True))
 
     def search(self, q: Any) -> Postings:
         self._count_terms(q)
@@ -153,13 +153,9 @@ class OpenSearchReader:
         leaves = dsl.leaves(q)
         if not leaves:
             return []
-        body = []
-        for fieldname, text in leaves:
-            body += [{"index": self.index}, {"size": 0, "track_total_hits": True, "query": {"bool": {"filter": [
-                {"term": {"n": docnum}}, {"term": {fieldname: text}}]}}}]
-        found = [complete(r, "explain a match")
-                 for r in call("explain a match", lambda: self.client.msearch(body=body))["responses"]]
-        return [leaf for leaf, r in zip(leaves, found, strict=True) if r["hits"]["total"]["value"]]
+        found = self._hits([{"bool": {"filter": [{"term": {"n": docnum}}, {"term": {fieldname: text}}]}}
+                            for fieldname, text in leaves], "explain a match")
+        return [leaf for leaf, n in zip(leaves, found, strict=True) if n]
 
     def matches(self, q: Any, docs: np.ndarray) -> np.ndarray:
         if not len(docs):
@@ -173,11 +169,10 @@ class OpenSearchReader:
     def stored(self, docnum: int) -> dict:
         found = self._stored.get(docnum)
         if found is None:
-            source = call(f"read document {docnum}", lambda: self.client.get(index=self.index, id=str(docnum),
-                                                                           params={"_source": "stored"}))
-            found = self._stored[docnum] = source["_source"]["stored"]
-            if len(self._stored) > STORED_CACHE:
-                self._stored.popitem(last=False)
+            self.preload([docnum])
+            found = self._stored.get(docnum)
+            if found is None:
+                raise BackendError(f"OpenSearch index {self.index} has no document {docnum}")
         return found
 
     def preload(self, docnums: list[int]) -> None:
@@ -254,9 +249,7 @@ class OpenSearchReader:
         counts = self.remember(("terms",), dict, keep=True)
         key = (fieldname, term)
         if key not in counts:
-            found = call("count a term", lambda: self.client.count(
-                index=self.index, body={"query": {"term": {fieldname: term}}}))
-            counts[key] = complete(found, "count a term")["count"]
+            counts[key] = self._hits([{"term": {fieldname: term}}], "count a term")[0]
         return counts[key]
 
     def document_frequency(self, word: str) -> int:
