@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ COUNTER = "opensearch.next"  # the next free document number, shared by a build'
 BLOCK = 256  # numbers a worker takes at once
 BULK_DOCS = 500  # documents per bulk request
 PAGE_MOST = 200_000  # hits a search may read at once: every match of most queries, in one request
+CLOSE_SECONDS = 60  # for the cluster to apply the close of an index
 BULK_RETRIES = 5  # a bulk request the cluster refuses as too busy (HTTP 429) is retried, backing off
 
 
@@ -199,6 +201,7 @@ class OpenSearchWriter:
         settings = {"index": {"similarity": documents.similarities(k1, b, size, holding), "max_result_window": page}}
         client, name = self.client, self.index
         call(f"close {name}", lambda: client.indices.close(index=name))
+        _wait_closed(client, name)
         call(f"set the scoring of {name}", lambda: client.indices.put_settings(index=name, body=settings))
         call(f"open {name}", lambda: client.indices.open(index=name))
         call(f"wait for {name}", lambda: client.cluster.health(index=name, params={"wait_for_status": "yellow"}))
@@ -213,6 +216,20 @@ class OpenSearchWriter:
 
     def cancel(self) -> None:
         """Nothing to undo here: the unpublished index is dropped with its generation."""
+
+
+def _wait_closed(client: Any, name: str, seconds: float = CLOSE_SECONDS) -> None:
+    """Waits until the cluster state says `name` is closed: a busy cluster acknowledges a close before
+    every node has applied it, and static settings are refused while any still sees the index open."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = call(f"read the state of {name}", lambda: client.cluster.state(
+            metric="metadata", index=name, params={"filter_path": f"metadata.indices.{name}.state"}))
+        if found.get("metadata", {}).get("indices", {}).get(name, {}).get("state") == "close":
+            return
+        if time.monotonic() > deadline:
+            raise BackendError(f"OpenSearch did not close {name} within {seconds:.0f} s")
+        time.sleep(0.2)
 
 
 def publish(gen: Path) -> None:
