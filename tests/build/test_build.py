@@ -148,6 +148,22 @@ def test_update_adds_changes_and_removes(tmp_path, seed_copy):
     assert indexer.get("new", index_dir=index_dir)["lang"] == "de"
 
 
+def test_many_small_updates_lose_no_release_when_whoosh_merges_their_segments(tmp_path):
+    """Whoosh merges small segments into the committing writer's own segment from the sixth one on;
+    that segment was once never written, and the merged releases vanished from the index."""
+    source, index_dir = tmp_path / "src", tmp_path / "index"
+    source.mkdir()
+    (source / "r0.txt").write_text("Release 0\n\nThe harbour opened a new terminal.", encoding="utf-8")
+    indexer.rebuild(source=source, index_dir=index_dir, workers=1)
+    for n in range(1, 9):
+        (source / f"r{n}.txt").write_text(f"Release {n}\n\nThe harbour opened a new terminal.", encoding="utf-8")
+        assert indexer.update(index_dir=index_dir, workers=1).documents == n + 1
+        assert sorted(h.id for h in indexer.search("harbour", index_dir=index_dir, limit=20)) == \
+            [f"r{i}" for i in range(n + 1)]
+    segments = [p for p in store.current(index_dir).iterdir() if p.suffix == ".trm"]
+    assert len(segments) < 9  # merged, not one segment per update
+
+
 def test_update_with_nothing_changed_keeps_everything(tmp_path, seed_copy):
     index_dir = tmp_path / "index"
     indexer.rebuild(source=seed_copy, index_dir=index_dir)

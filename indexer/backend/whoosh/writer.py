@@ -58,9 +58,15 @@ def commit_segments(writer: SegmentWriter, segments: list) -> None:
     """Commits the writer's deletions together with segments written by workers.
 
     This is what `whoosh.multiproc.MpWriter` does with its sub-writers' segments: merge the
-    existing small segments as usual, add the new ones, write one table of contents."""
+    existing small segments as usual, add the new ones, write one table of contents. Whoosh's merge
+    policy copies the small segments it merges into the writer's own segment, which must then be
+    written too (as `SegmentWriter.commit` does), or their documents are lost."""
     final = writer._merge_segments(None, None, None)
-    writer._close_segment()
+    if writer._added:
+        writer._finalize_segment()
+        final.append(writer.get_segment())
+    else:
+        writer._close_segment()
     writer._commit_toc(final + segments)
     writer._finish()
 
