@@ -32,6 +32,7 @@ TECHNIQUES: dict[str, tuple[dict, dict]] = {
     "twin overlap 0.5 (off: own and twin summed)": ({"twin_overlap": 1.0}, {}),
     "coordination (share of query words)": ({"coord_power": 0.0}, {}),
     "title weight x1 (off: x0.5)": ({"title": 0.5}, {}),
+    "a compound's modifier alone counts (off: all parts together)": ({"modifier_alone": False}, {}),
     "proximity 0.1": ({}, {"proximity": 0.1}),
     "proximity 0.25": ({}, {"proximity": 0.25}),
     "pseudo-relevance feedback (3 releases, 10 terms, 0.3)": ({}, {"feedback_docs": 3}),

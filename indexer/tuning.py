@@ -23,6 +23,8 @@ class Tuning:
     title: float = 1.0  # a title field's match, times this, on top of the title's boost in the index
     coord_power: float = 1.0  # the share of the query's concepts matched, to this power, scales a score
     part: float = 1.2  # a compound's parts found apart, together (`Investment ... Fonds`)
+    modifier_alone: bool = True  # a compound's modifier found without its head counts (`Tsunami` for
+    # `Tsunamiopfer`, not `Opfer` alone); off: only all parts together
     translation: float = 0.6  # a translation's match, against the word itself, with a language asked for
     mixed_translation: float = 0.3  # the same where both languages are listed together
     twin: float = 0.6  # a twin's score counts this much for its release in the asked-for language ...

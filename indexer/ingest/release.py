@@ -62,9 +62,14 @@ DETAILS_KEYS = {
 }
 TAG = re.compile(r"</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>")
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+# Words that end with a full stop without ending a sentence: titles and offices of news copy (`U.S. Sen.
+# Elizabeth Warren`), months, and the German amounts and abbreviations of press releases (`3,5 Mio. Euro`).
 ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "nr", "ca", "bzw", "vgl", "z.b", "u.a", "inc", "co", "ltd",
                  "corp", "jr", "sr", "no", "prof", "etc", "usw", "evtl", "ggf", "jan", "feb", "mar", "apr",
-                 "jun", "jul", "aug", "sep", "sept", "oct", "okt", "nov", "dec", "dez", "u.s", "e.g", "i.e"}
+                 "jun", "jul", "aug", "sep", "sept", "oct", "okt", "nov", "dec", "dez", "u.s", "e.g", "i.e",
+                 "sen", "rep", "gov", "gen", "lt", "col", "capt", "sgt", "rev", "hon", "pres", "supt", "mt",
+                 "ft", "dept", "vs", "approx", "mio", "mrd", "tsd", "abs", "str", "tel", "inkl", "zzgl",
+                 "bzgl", "sog", "dipl", "ing", "hr", "bspw", "insb", "ggü", "mwst", "e.v"}
 TITLE_MAX = 120
 
 

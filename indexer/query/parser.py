@@ -3,12 +3,13 @@
 `ExpandingParser` is Whoosh's QueryParser with one hook changed: a plain word in a German or
 English text field becomes
 
-    word  OR  (part AND part)^(part / parts)  OR  Synonyms(translations)^translation
+    word  OR  (modifier ANDMAYBE head)^(part / parts)  OR  Synonyms(translations)^translation
 
 (weights from `tuning`), so a compound (or a hyphenated word, `NTL-Dienste`) also finds documents
-that use its parts apart (below documents that use the compound: together its parts weigh less than
-one word), and a word in one language also finds documents in the other through its translations, weighted
-below a match of the word itself, all translations of one word counting as one concept. In German,
+that use its parts apart (below documents that use the compound: together its parts weigh about one
+word; its modifier alone about half: a release on the `Tsunami` answers `Tsunamiopfer` too), and a
+word in one language also finds documents in the other through its translations, weighted below a
+match of the word itself, all translations of one word counting as one concept. In German,
 whose stemmer keeps a name's genitive `-s`, a word is also searched in its other form where the index
 has it (`May` as `Mays`, `Warschaus` as `Warschau`, one term; in phrases too). Phrases, prefixes and
 other syntax pass through otherwise unchanged; names are not translated (see `translation.names`).
@@ -103,8 +104,7 @@ class ExpandingParser(QueryParser):
             parts = _parts(text, code, split=self.splits_compounds[code])
             ctx.parts.update((fieldname, p) for p in parts)
             if parts:  # one concept: the parts together weigh about one word, not one word each
-                alternatives.append(wq.And([wq.Term(fieldname, p) for p in parts],
-                                           boost=weights.part * boost / len(parts)))
+                alternatives.append(_apart(fieldname, parts, weights.part * boost / len(parts), weights.modifier_alone))
         translation = self._translation(fieldname, code, text)
         if translation is not None:
             translation.boost = ctx.translation_boost * boost  # made just now: no copy needed (`with_boost`)
@@ -211,6 +211,16 @@ def genitive_other(term: str) -> str | None:
     if term.endswith("s"):
         return term[:-1] if len(term) > 3 and not term.endswith(("ss", "xs", "zs")) else None
     return None if term.endswith(("ß", "x", "z")) else term + "s"
+
+
+def _apart(fieldname: str, parts: list[str], boost: float, modifier_alone: bool) -> wq.Query:
+    """A compound's parts written apart: all of them or, with `modifier_alone`, its modifiers (all but the last
+    part, the head), the head adding where it is there too. The modifier is what makes a compound specific
+    (`Tsunami` in `Tsunamiopfer`); its head alone (`Opfer`) would find every release about any victims."""
+    if not modifier_alone:
+        return wq.And([wq.Term(fieldname, p) for p in parts], boost=boost)
+    *modifiers, head = [wq.Term(fieldname, p, boost=boost) for p in parts]
+    return wq.AndMaybe(modifiers[0] if len(modifiers) == 1 else wq.Or(modifiers), head)
 
 
 def _pieces(word: str) -> list[str]:

@@ -93,6 +93,20 @@ def test_markdown_heading_is_the_title(tmp_path):
     assert (doc.title, doc.body) == ("Big news", "See our site for more.")
 
 
+@pytest.mark.parametrize("text, title", [
+    ("U.S. Sen.\nElizabeth Warren said on Saturday she would take a hard look at running.\nShe said more.",
+     "U.S. Sen. Elizabeth Warren said on Saturday she would take a hard look at running."),
+    ("Der Umsatz stieg auf 3,5 Mio. Euro im Jahr 2023.\nDas Ergebnis verdoppelte sich.",
+     "Der Umsatz stieg auf 3,5 Mio. Euro im Jahr 2023."),
+    ("Gov. Jim Justice opened the new bridge on Monday morning after a long delay. Traffic resumed.",
+     "Gov. Jim Justice opened the new bridge on Monday morning after a long delay."),
+])
+def test_a_release_without_a_title_line_is_titled_by_its_first_whole_sentence(tmp_path, text, title):
+    """Titles and amounts with a full stop (`Sen.`, `Mio.`) do not end the sentence that becomes the title."""
+    (tmp_path / "r.txt").write_text(text, encoding="utf-8")
+    assert read_folder(tmp_path)[0]["r"].title == title
+
+
 def test_jsonl_lines_become_documents_and_bad_lines_are_reported(tmp_path):
     lines = [
         json.dumps({"id": "a1", "title": "Alpha", "body": "Body one", "lang": "EN", "date": "2020-01-02",

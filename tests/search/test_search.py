@@ -10,6 +10,7 @@ import threading
 import pytest
 
 import indexer
+from indexer import tuning
 from indexer.search.handles import Handle, close_handles, open_handle
 from tests.conftest import S000, S001, S002, S003, S004, seeds_with
 
@@ -50,7 +51,7 @@ def test_a_query_that_finds_nothing_shows_the_suggestions_results_instead(seed_i
     assert [h.id for h in results] == [S004] and results.query == "Shangai"
 
 
-def test_an_unknown_compound_is_searched_as_its_known_parts(tmp_path):
+def test_an_unknown_compound_finds_its_modifier_or_else_is_searched_as_its_known_parts(tmp_path):
     records = [{"id": "fl", "lang": "de", "title": "Flüchtlinge an der Grenze",
                 "body": "Viele Flüchtlinge warten."},
                {"id": "kr", "lang": "de", "title": "Die Krise der Banken", "body": "Eine Krise trifft die Banken."},
@@ -59,8 +60,11 @@ def test_an_unknown_compound_is_searched_as_its_known_parts(tmp_path):
     (tmp_path / "src" / "r.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
     indexer.rebuild(source=tmp_path / "src", index_dir=tmp_path / "index")
     results = indexer.search("Flüchtlingskrise", index_dir=tmp_path / "index")
-    assert results.showing == "Flüchtlinge Krise" and sorted(h.id for h in results) == ["fl", "kr"]
-    assert indexer.search("Flüchtlingskrise", index_dir=tmp_path / "index", exact=True).total == 0
+    assert results.showing is None and [h.id for h in results] == ["fl"]  # the modifier; `Krise` alone is any crisis
+    with tuning.use(modifier_alone=False):  # parts count only all together: nothing, so the parts are searched
+        results = indexer.search("Flüchtlingskrise", index_dir=tmp_path / "index")
+        assert results.showing == "Flüchtlinge Krise" and sorted(h.id for h in results) == ["fl", "kr"]
+        assert indexer.search("Flüchtlingskrise", index_dir=tmp_path / "index", exact=True).total == 0
     assert indexer.search("Bankenkrise", index_dir=tmp_path / "index").showing is None  # found as it is
 
 
@@ -324,8 +328,14 @@ def test_related_releases_list_a_story_once_not_a_release_and_its_twin(tmp_path)
     assert sorted(stories_listed) == ["s1", "s2"]  # each once, in one language or the other
 
 
-def test_a_compound_with_one_known_part_is_searched_as_its_parts(seed_index):
+def test_a_compound_finds_the_release_that_uses_one_of_its_parts(seed_index):
     results = indexer.search("Technologiewandel", index_dir=seed_index)
+    assert results.showing is None and results.hits[0].id == S002  # `Technologie`; `Wandel` is in none
+
+
+def test_a_compound_that_finds_nothing_is_searched_as_its_parts_with_a_note(seed_index):
+    with tuning.use(modifier_alone=False):  # parts count only all together: `Wandel` is in no release
+        results = indexer.search("Technologiewandel", index_dir=seed_index)
     assert results.showing == "Technologie Wandel" and results.total > 0
 
 
