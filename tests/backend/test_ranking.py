@@ -11,12 +11,12 @@ import pytest
 from whoosh import query as wq
 
 import indexer
-from indexer import tuning
+from indexer import store, tuning
 from indexer.analysis import WordAnalyzer, word_analyzer
 from indexer.analysis import words as word_analysis
 from indexer.backend import memo
 from indexer.backend import postings as results
-from indexer.backend.whoosh import postings, ranking
+from indexer.backend.whoosh import postings, ranking, sidecar
 from indexer.lang import chain
 from tests.conftest import S002, SEEDS, SHARED_EVAL, needs_eval, seeds_with
 
@@ -105,7 +105,25 @@ def test_a_question_mark_after_a_word_or_alone_is_punctuation(whoosh_seed_index)
     assert [h.id for h in indexer.search("Luo?u", index_dir=whoosh_seed_index)] == [S002]  # inside a word: a wildcard
 
 
-def test_warm_loads_the_most_frequent_postings_and_changes_no_result(whoosh_seed_index, monkeypatch):
+def without_sidecars(index_dir) -> None:
+    """Removes the current generation's posting sidecars: its segments are decoded from Whoosh's blocks."""
+    for path in store.current(index_dir).glob(f"*{sidecar.EXTENSION}"):
+        path.unlink()
+    search_module.close_handles()
+    postings._generations.clear()
+
+
+@pytest.fixture
+def decoded_seed_index(whoosh_seed_index, tmp_path):
+    """The seed index without sidecars."""
+    index_dir = tmp_path / "decoded"
+    shutil.copytree(whoosh_seed_index, index_dir)
+    without_sidecars(index_dir)
+    return index_dir
+
+
+def test_warm_loads_the_most_frequent_postings_and_changes_no_result(decoded_seed_index, monkeypatch):
+    whoosh_seed_index = decoded_seed_index
     before = indexer.search("Finanztechnologie Shenzhen", index_dir=whoosh_seed_index).to_dict()
     monkeypatch.setattr(ranking, "WARM_MIN_FREQUENCY", 2)
     monkeypatch.setattr(word_analysis, "_word_analyzers", [])  # forget the words the search above analyzed
@@ -130,17 +148,19 @@ def test_an_update_decodes_only_its_new_segment_and_ranks_as_a_cold_start(tmp_pa
     source = seeds_with(tmp_path / "source", records)
     index_dir = tmp_path / "index"
     indexer.rebuild(source=source, index_dir=index_dir)
+    without_sidecars(index_dir)
     query = "Finanztechnologie Shenzhen London"
     indexer.search(query, index_dir=index_dir)
-    before = {segment for _, _, segment in search_module.open_handle(index_dir).reader.ranker.segments}
+    before = {segment.id for segment in search_module.open_handle(index_dir).reader.ranker.segments}
     (source / "new.txt").write_text("Neue Meldung\n\nShenzhen und London: Finanztechnologie.", encoding="utf-8")
     indexer.update(index_dir=index_dir)
+    without_sidecars(index_dir)
     decoded = []
     put = postings.PostingCache.put
     monkeypatch.setattr(postings.PostingCache, "put", lambda cache, key, entry: (decoded.append(key[0]),
                                                                                 put(cache, key, entry)))
     warm = indexer.search(query, index_dir=index_dir).to_dict()
-    after = {segment for _, _, segment in search_module.open_handle(index_dir).reader.ranker.segments}
+    after = {segment.id for segment in search_module.open_handle(index_dir).reader.ranker.segments}
     assert len(before) == 1 and len(after) == 2 and before < after
     assert decoded and set(decoded) == after - before
     search_module.close_handles()

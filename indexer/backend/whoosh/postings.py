@@ -19,6 +19,7 @@ from whoosh.searching import Searcher
 from ...config import cache_postings
 from ..memo import Memo
 from .decode import segment_lengths
+from .sidecar import Sidecar, open_sidecar
 
 CACHE_POSTINGS_PER_DOCUMENT = 64
 CACHE_POSTINGS_RANGE = (16_000_000, 64_000_000)
@@ -87,7 +88,17 @@ class SharedState:
         self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._live: np.ndarray | None = None
         self.memo = Memo()
+        self._sidecars: dict[str, Sidecar | None] = {}
         self._lock = threading.Lock()
+
+    def sidecar(self, reader) -> Sidecar | None:
+        """The sidecar of a segment (its `SegmentReader`), opened once per generation; None where it has none."""
+        segment_id = reader.segment().segment_id()
+        if segment_id not in self._sidecars:
+            found = open_sidecar(Path(reader._storage.folder), segment_id, reader.doc_count_all())
+            with self._lock:
+                self._sidecars.setdefault(segment_id, found)
+        return self._sidecars[segment_id]
 
     def remember(self, key: tuple, compute, keep: bool = False):
         """`compute()`, kept under `key` for the generation's life (see `Memo`)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import query as wq
@@ -32,10 +33,22 @@ from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
 from . import decode, proximity
 from .postings import SharedState
+from .sidecar import Sidecar
 
 MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
 EXPANSION_SECONDS = 0.5  # and the time it may take to find them
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
+RECENT_POSTINGS = 2_000_000  # postings (16 MB) of the latest terms a thread keeps for its next queries
+NONE = (np.empty(0, np.int32), np.empty(0, np.float32))
+
+
+class Segment(NamedTuple):
+    """One segment of the searcher: its reader, first document number, id, and sidecar (None: decode)."""
+
+    reader: Any
+    base: int
+    id: str
+    sidecar: Sidecar | None
 
 
 class Ranker:
@@ -46,7 +59,10 @@ class Ranker:
         self.reader = searcher.reader()
         self.shared = shared
         self.size = self.reader.doc_count_all()
-        self.segments = [(reader, base, reader.segment().segment_id()) for reader, base in self.reader.leaf_readers()]
+        self.segments = [Segment(reader, base, reader.segment().segment_id(), shared.sidecar(reader))
+                         for reader, base in self.reader.leaf_readers()]
+        self._recent: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._recent_postings = 0
 
     @property
     def k1(self) -> float:
@@ -63,12 +79,16 @@ class Ranker:
 
     def warm(self, budget: int) -> tuple[int, int]:
         """Decodes the postings of the most frequent text terms, up to `budget` postings, so that the
-        first queries that use them need not; returns (terms, postings) decoded."""
+        first queries that use them need not; returns (terms, postings) decoded. Segments with a sidecar
+        need no decoding: their files are asked into the page cache instead."""
         frequency: Counter[tuple[str, bytes]] = Counter()
-        for fieldname, field in self.searcher.schema.items():
-            if field.scorable:
-                for reader, _ in self.reader.leaf_readers():
-                    for btext, info in reader.iter_field(fieldname):
+        for segment in self.segments:
+            if segment.sidecar is not None:
+                segment.sidecar.warm()
+                continue
+            for fieldname, field in self.searcher.schema.items():
+                if field.scorable:
+                    for btext, info in segment.reader.iter_field(fieldname):
                         frequency[fieldname, btext] += info.doc_frequency()
         terms = postings = 0
         for (fieldname, btext), df in frequency.most_common():
@@ -194,19 +214,30 @@ class Ranker:
 
     def _postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """All postings of a term, deleted documents included (as in Whoosh's document frequency);
-        empty arrays for a term the index lacks (kept too: most query terms are not in most fields)."""
-        cache = self.shared.postings
+        empty arrays for a term the index lacks. A query asks for most of its terms several times (their
+        counts for the concept weights, then their postings), so this thread keeps the latest."""
+        key = (fieldname, btext)
+        found = self._recent.get(key)
+        if found is not None:
+            return found
         docs, weights = [], []
-        for reader, base, segment in self.segments:
-            entry = cache.get((segment, fieldname, btext)) or self._segment_postings(reader, segment, fieldname, btext)
+        for segment in self.segments:
+            entry = self._segment_postings(segment, fieldname, btext)
             if len(entry[0]):
-                docs.append(entry[0] + base if base else entry[0])
+                docs.append(entry[0] + segment.base if segment.base else entry[0])
                 weights.append(entry[1])
         if len(docs) == 1:
-            return docs[0], weights[0]
-        if not docs:
-            return np.empty(0, np.int32), np.empty(0, np.float32)
-        return np.concatenate(docs), np.concatenate(weights)
+            found = docs[0], weights[0]
+        elif not docs:
+            found = NONE
+        else:
+            found = np.concatenate(docs), np.concatenate(weights)
+        if self._recent_postings > RECENT_POSTINGS:
+            self._recent.clear()
+            self._recent_postings = 0
+        self._recent[key] = found
+        self._recent_postings += len(found[0]) + 1
+        return found
 
     def _phrase(self, q: wq.Phrase) -> Postings:
         """Whoosh's `Phrase` (an ordered `SpanNear2`): the documents holding every word, each word at
@@ -221,7 +252,7 @@ class Ranker:
             terms = [field.to_bytes(word) for word in q.words]
         except ValueError:
             return EMPTY
-        if any((q.fieldname, btext) not in self.reader for btext in terms):
+        if not all(self.term_documents(q.fieldname, btext) for btext in terms):
             return EMPTY
         found = self._intersection([self._term(wq.Term(q.fieldname, word)) for word in q.words])
         if not len(found):
@@ -243,16 +274,16 @@ class Ranker:
     def _positions_of(self, fieldname: str, btext: bytes, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The positions of a term in each of `docs` (all of which hold it): (index into docs, position)."""
         index, where = [], []
-        for reader, base, segment in self.segments:
-            lo, hi = np.searchsorted(docs, [base, base + reader.doc_count_all()])
+        for segment in self.segments:
+            base = segment.base
+            lo, hi = np.searchsorted(docs, [base, base + segment.reader.doc_count_all()])
             if lo == hi:
                 continue
-            term_docs, _ = self.shared.postings.get((segment, fieldname, btext)) or self._segment_postings(
-                reader, segment, fieldname, btext)
-            key = (segment, fieldname, btext, "positions")
+            term_docs, _ = self._segment_postings(segment, fieldname, btext)
+            key = (segment.id, fieldname, btext, "positions")
             entry = self.shared.postings.get(key)
             if entry is None:
-                entry = decode.positions(reader.postings(fieldname, btext))
+                entry = decode.positions(segment.reader.postings(fieldname, btext))
                 self.shared.postings.put(key, entry)
             positions, offsets = entry
             at = np.searchsorted(term_docs, docs[lo:hi] - base)
@@ -261,14 +292,33 @@ class Ranker:
             where.append(positions[ranges(offsets[at], counts)])
         return np.concatenate(index), np.concatenate(where).astype(np.int64)
 
-    def _segment_postings(self, reader, segment: str, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """One segment's postings of a term, decoded and cached."""
-        if (fieldname, btext) in reader:  # most query terms are missing from most fields: cheaper than raising
-            d, w = decode.postings(reader.postings(fieldname, btext))
+    def term_documents(self, fieldname: str, btext: bytes) -> int:
+        """How many documents hold the term, deleted ones included (Whoosh's document frequency)."""
+        total = 0
+        for segment in self.segments:
+            found = segment.sidecar.postings(fieldname, btext) if segment.sidecar is not None else None
+            if found is None:
+                return self.reader.doc_frequency(fieldname, btext)
+            total += len(found[0])
+        return total
+
+    def _segment_postings(self, segment: Segment, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """One segment's postings of a term: from its sidecar, or decoded from its blocks and cached (empty
+        entries too: most query terms are not in most fields)."""
+        if segment.sidecar is not None:
+            found = segment.sidecar.postings(fieldname, btext)
+            if found is not None:
+                return found
+        key = (segment.id, fieldname, btext)
+        entry = self.shared.postings.get(key)
+        if entry is not None:
+            return entry
+        if (fieldname, btext) in segment.reader:  # cheaper than raising for a missing term
+            d, w = decode.postings(segment.reader.postings(fieldname, btext))
         else:
             d, w = np.empty(0, np.int64), np.empty(0)
         entry = (d.astype(np.int32), w.astype(np.float32))
-        self.shared.postings.put((segment, fieldname, btext), entry)
+        self.shared.postings.put(key, entry)
         return entry
 
     def _synonyms(self, q: Synonyms) -> Postings:

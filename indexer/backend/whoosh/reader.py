@@ -111,10 +111,16 @@ class WhooshReader:
         return self.term_documents(fieldname, term) > 0
 
     def term_documents(self, fieldname: str, term: str) -> int:
-        return self.searcher.doc_frequency(fieldname, term) if fieldname in self.schema else 0
+        if fieldname not in self.schema:
+            return 0
+        try:
+            btext = self.schema[fieldname].to_bytes(term)
+        except ValueError:  # text the field cannot hold
+            return 0
+        return self.ranker.term_documents(fieldname, btext)
 
     def document_frequency(self, word: str) -> int:
-        return fields.body_frequency(self.schema, word, self.searcher.doc_frequency)
+        return fields.body_frequency(self.schema, word, self.term_documents)
 
     def known_word(self, word: str) -> bool:
         return word in self.vocabulary

@@ -41,6 +41,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ...analysis import WordAnalyzer, word_local
+from .sidecar import SidecarWriter
 
 # What a posting costs in memory while it waits (two list slots with the list's spare room, and the
 # (weight, bytes) pairs that are not shared), and a term (its list and dict entry; the key string
@@ -166,15 +167,22 @@ class ListWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         writer, current, terms = self.fieldwriter, None, None
-        for name, tbytes, postings in self.lists.merged():
-            if name != current:
-                if current is not None:
-                    writer.finish_field()
-                current, terms = name, TermWriter(writer, name, self.schema[name], self.lengths.get(name))
-            terms.write(tbytes, postings)
-        if current is not None:
-            writer.finish_field()
-        writer.close()
+        arrays = SidecarWriter(Path(self.storage.folder), self.newsegment.segment_id())
+        try:
+            for name, tbytes, postings in self.lists.merged():
+                if name != current:
+                    if current is not None:
+                        writer.finish_field()
+                    current = name
+                    terms = TermWriter(writer, name, self.schema[name], self.lengths.get(name), arrays)
+                terms.write(tbytes, postings)
+            if current is not None:
+                writer.finish_field()
+            writer.close()
+            arrays.finish(self.docnum)
+        except BaseException:
+            arrays.abandon()
+            raise
 
     def _close_segment(self) -> None:
         self.lists.discard()
@@ -191,8 +199,10 @@ class TermWriter:
     meant to do the same below 20 bytes, but a bug compresses every block, and a `zlib.compress`
     call costs more than all the rest of a small block."""
 
-    def __init__(self, writer: W3FieldWriter, name: str, field: FieldType, lens: bytearray | None) -> None:
+    def __init__(self, writer: W3FieldWriter, name: str, field: FieldType, lens: bytearray | None,
+                 arrays: SidecarWriter) -> None:
         writer.start_field(name, field)
+        self.name, self.arrays = name, arrays
         self.file = writer._postfile
         self.prefix = pack_ushort(writer._fieldid)
         self.add_term = writer._tindex.add
@@ -208,10 +218,12 @@ class TermWriter:
         count = len(ids)
         total = 0.0
         min_length, max_length, max_weight = None, 0, 0
+        all_weights = array("f")
         for first in range(0, count, BLOCK_LIMIT):
             block_ids = ids[first:first + BLOCK_LIMIT] if count > BLOCK_LIMIT else ids
             weights, values = zip(*(pairs[first:first + BLOCK_LIMIT] if count > BLOCK_LIMIT else pairs), strict=True)
             weights32 = array("f", weights)  # what Whoosh stores and sums for the term info
+            all_weights.extend(weights32)
             block_max_weight = max(0, *weights)
             if lens is None:
                 block_min, block_max = None, 0
@@ -242,6 +254,7 @@ class TermWriter:
                           maxweight=max_weight, minid=ids[0], maxid=ids[-1])
         info.set_extent(start, file.tell() - start)
         self.add_term(self.prefix + tbytes, info.to_bytes())
+        self.arrays.add(self.name, tbytes, ids, all_weights)
 
 
 def _mini_weights(weights: array) -> float | tuple | None:

@@ -20,6 +20,7 @@ from ... import lang
 from ...config import writer_mb
 from ...dates import period
 from ...model import Document
+from . import sidecar
 from .schema import build_schema
 from .segments import ListWriter
 
@@ -48,6 +49,7 @@ class WhooshWriter:
             with self.ix.writer(**WRITER_OPTIONS) as fix:
                 for doc_id, key in duplicates:
                     fix.delete_by_query(And([Term("id", doc_id), Term("file", key)]))
+        sidecar.complete(whoosh_index.open_dir(self.ix.storage.folder))  # segments Whoosh merged
 
     def cancel(self) -> None:
         if not self.committed:
