@@ -142,9 +142,8 @@ class Backend(Protocol):
     def open(self, gen: Path) -> Reader: ...
 
     def write_words(self, gen: Path, words: set[str]) -> None:
-        """Keeps the archive's surface words, for "did you mean"."""
-
-    def load_words(self, gen: Path) -> set[str]: ...
+        """Adds the surface words of the releases just indexed to the archive's, for "did you mean"
+        (a generation cloned for `update` keeps its predecessor's)."""
 
     def publish(self, gen: Path) -> None:
         """Called just before the finished generation `gen` starts to serve (a cluster moves its alias)."""

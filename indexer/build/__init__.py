@@ -79,7 +79,7 @@ def _update(index_dir: Path, sources: Iterable[Path] | None, show_progress: bool
     try:
         report = Report(str(index_dir), "", [str(s) for s in sources])
         with report.phase("load"):
-            build = Build(backend, building, report, TwinState.load(gen), {}, backend.load_words(gen))
+            build = Build(backend, building, report, TwinState.load(gen), {}, set())
         seen, jobs = set(), []
         for n, root in enumerate(sources):
             for sf in scan(root):

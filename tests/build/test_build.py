@@ -181,10 +181,21 @@ def test_update_keeps_the_old_generation_intact(tmp_path, seed_copy):
     index_dir = tmp_path / "index"
     indexer.rebuild(source=seed_copy, index_dir=index_dir)
     old = store.current(index_dir)
-    old_files = {p.name: p.read_bytes() for p in old.iterdir() if p.is_file()}
+    old_files = {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()}
+    assert any(p.parts[0] == "vocabulary" for p in old_files)  # the update adds to a clone of this one
     (seed_copy / f"{S002}.txt").unlink()
+    (seed_copy / "new.txt").write_text("Neue Meldung\n\nDer Bezirk Futian wächst schnell.", encoding="utf-8")
     indexer.update(index_dir=index_dir)
-    assert {p.name: p.read_bytes() for p in old.iterdir() if p.is_file()} == old_files
+    assert {p.relative_to(old): p.read_bytes() for p in old.rglob("*") if p.is_file()} == old_files
+
+
+def test_an_update_adds_its_words_to_the_vocabulary_and_keeps_the_old_ones(tmp_path, seed_copy):
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    (seed_copy / "new.txt").write_text("Neue Meldung\n\nDer Bezirk Futian wächst schnell.", encoding="utf-8")
+    indexer.update(index_dir=index_dir)
+    assert indexer.search("Futain", index_dir=index_dir).suggestion == "futian"  # the update's word
+    assert indexer.search("Shangai Lyonss", index_dir=index_dir).suggestion == "shanghai lyons"  # the rebuild's
 
 
 def test_status_before_and_after_a_build(tmp_path):

@@ -36,9 +36,6 @@ class OpenSearchBackend:
     def write_words(self, gen: Path, words: set[str]) -> None:
         vocabulary.write(gen, words)
 
-    def load_words(self, gen: Path) -> set[str]:
-        return vocabulary.load(gen)
-
     def publish(self, gen: Path) -> None:
         writer.publish(gen)
 

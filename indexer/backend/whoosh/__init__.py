@@ -34,9 +34,6 @@ class WhooshBackend:
     def write_words(self, gen: Path, words: set[str]) -> None:
         vocabulary.write(gen, words)
 
-    def load_words(self, gen: Path) -> set[str]:
-        return vocabulary.load(gen)
-
     def publish(self, gen: Path) -> None:
         """Nothing to do: the generation folder is the whole index."""
 

@@ -9,7 +9,6 @@ automaton-based `terms_within` still finds the words within an edit distance qui
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -19,22 +18,21 @@ from whoosh.searching import Searcher
 FOLDER = "vocabulary"
 
 
-def write(gen: Path, vocabulary: set[str]) -> None:
-    """Writes the vocabulary afresh (a generation cloned for `update` has its predecessor's)."""
+def write(gen: Path, words: set[str]) -> None:
+    """Adds `words` to the generation's vocabulary. A generation cloned for `update` has its
+    predecessor's, which gains one small segment of the update's words (a word it already has is merged
+    away with the segments; a removed release's words stay, as a suggestion may still find them in
+    another); a new one gets all. Whoosh writes new files and unlinks old ones, never changing a file
+    in place, so the predecessor's hard-linked files stay as they were."""
     folder = gen / FOLDER
-    shutil.rmtree(folder, ignore_errors=True)  # unlinks the clone's hard links; the original stays
-    folder.mkdir()
-    ix = whoosh_index.create_in(folder, Schema(word=KEYWORD))
-    with ix.writer() as writer:
-        writer.add_document(word=" ".join(sorted(vocabulary)))
-
-
-def load(gen: Path) -> set[str]:
-    """Every word of a generation's vocabulary (for `update`, which adds to it)."""
-    if not whoosh_index.exists_in(gen / FOLDER):
-        return set()
-    with whoosh_index.open_dir(gen / FOLDER).reader() as reader:
-        return {w.decode("utf-8") for w in reader.lexicon("word")}
+    if whoosh_index.exists_in(folder):
+        ix = whoosh_index.open_dir(folder)
+    else:
+        folder.mkdir(exist_ok=True)
+        ix = whoosh_index.create_in(folder, Schema(word=KEYWORD))
+    if words:
+        with ix.writer() as writer:
+            writer.add_document(word=" ".join(sorted(words)))
 
 
 class Vocabulary:
