@@ -12,7 +12,6 @@ from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -28,10 +27,15 @@ def segment_lengths(reader, fieldname: str) -> np.ndarray:
     return LENGTHS[np.pad(raw, (0, count - len(raw)))]
 
 
+def unfiltered(reader, fieldname: str, btext: bytes):
+    """A segment's matcher for a term with its deleted documents left in (`Ranker.search` drops them at
+    the end). `reader.postings` wraps it in a filter that has already stepped past the deleted documents
+    at its start, so reading its child from there would lose them, and whole blocks with them."""
+    return reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+
+
 def postings(m) -> tuple[np.ndarray, np.ndarray]:
-    """All document numbers and weights of one segment's posting list, a block at a time."""
-    if isinstance(m, FilterMatcher):  # deleted documents: `Ranker.search` drops them at the end
-        m = m.child
+    """All document numbers and weights of one segment's posting list (`unfiltered`), a block at a time."""
     if not isinstance(m, W3LeafMatcher):
         docs, weights = [], []
         while m.is_active():
@@ -61,8 +65,6 @@ def positions(m) -> tuple[np.ndarray, np.ndarray]:
     """The positions of one segment's posting list, a block at a time: (positions, offsets), where
     posting i's positions are positions[offsets[i]:offsets[i + 1]]. Whoosh's `Positions` format
     stores each posting's position deltas as a pickled list after a 4-byte count."""
-    if isinstance(m, FilterMatcher):
-        m = m.child
     deltas: list[list[int]] = []
     while True:
         m._read_values()

@@ -283,7 +283,7 @@ class Ranker:
             key = (segment.id, fieldname, btext, "positions")
             entry = self.shared.postings.get(key)
             if entry is None:
-                entry = decode.positions(segment.reader.postings(fieldname, btext))
+                entry = decode.positions(decode.unfiltered(segment.reader, fieldname, btext))
                 self.shared.postings.put(key, entry)
             positions, offsets = entry
             at = np.searchsorted(term_docs, docs[lo:hi] - base)
@@ -314,7 +314,7 @@ class Ranker:
         if entry is not None:
             return entry
         if (fieldname, btext) in segment.reader:  # cheaper than raising for a missing term
-            d, w = decode.postings(segment.reader.postings(fieldname, btext))
+            d, w = decode.postings(decode.unfiltered(segment.reader, fieldname, btext))
         else:
             d, w = np.empty(0, np.int64), np.empty(0)
         entry = (d.astype(np.int32), w.astype(np.float32))

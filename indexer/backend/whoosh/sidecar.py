@@ -174,7 +174,7 @@ def complete(ix) -> int:
             out = SidecarWriter(folder, segment_id)
             try:
                 for fieldname, btext in leaf.all_terms():
-                    out.add(fieldname, btext, *decode.postings(leaf.postings(fieldname, btext)))
+                    out.add(fieldname, btext, *decode.postings(decode.unfiltered(leaf, fieldname, btext)))
                 out.finish(leaf.doc_count_all())
             except BaseException:
                 out.abandon()
