@@ -7,6 +7,7 @@ comparing the analyzed tokens with the query's analyzed terms, so a stemmed or n
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ..analysis import TOKEN, WordAnalyzer
@@ -17,26 +18,36 @@ LEAD_CONTEXT = 60  # characters shown before the first match of a window
 
 
 PART = "part"  # the class of a mark on a word that shares only a compound part with the query
+IN_TOKEN = re.compile(r"[\w.,\-'’½¼¾]")  # a character a token may hold (`analysis.tokenizer.TOKEN_PATTERN`)
 
 
 def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple[int, int, str]]:
     """(start, end, term) of every token of `text` that the query matches, merged where they overlap; the
-    term is `PART` where a word matched only through a compound part of the query's words."""
+    term is `PART` where a word matched only through a compound part of the query's words.
+
+    Each distinct word is looked up once, and only the few words that match are then found in the text
+    (`str.find`, each hit checked to be a whole token): walking every token in Python was most of the
+    time of a page of results (ten hits and their twins)."""
     if not terms or not text:
         return []
-    spans: list[tuple[int, int, str]] = []
     known = terms.hits_in_word
-    for m in TOKEN.finditer(text):
-        word = m.group()
+    found: list[tuple[int, tuple[tuple[int, int, str], ...]]] = []
+    for word in set(TOKEN.findall(text)):
         hits = known.get(word)
         if hits is None:
             hits = tuple((s, e, term) for term, _, s, e in words.terms(word) if terms.matches(term))
             if hits and terms.parts and all(term in terms.parts for _, _, term in hits):
                 hits = tuple((s, e, PART) for s, e, _ in hits)
             known[word] = hits
-        if not hits:
-            continue
-        offset = m.start()
+        if hits:
+            at = text.find(word)
+            while at >= 0:
+                if _token_at(text, at, word):
+                    found.append((at, hits))
+                at = text.find(word, at + 1)
+    found.sort()
+    spans: list[tuple[int, int, str]] = []
+    for offset, hits in found:
         for s, e, term in hits:
             s, e = s + offset, e + offset
             if spans and s < spans[-1][1]:
@@ -45,6 +56,18 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
             else:
                 spans.append((s, e, term))
     return spans
+
+
+def _token_at(text: str, pos: int, word: str) -> bool:
+    """Whether the tokenizer makes a token `word` at `pos`: it tokenizes from the last character before
+    `pos` that no token holds (a space, a bracket), which gives the tokens a scan from the start would."""
+    start = pos
+    while start > 0 and IN_TOKEN.match(text, start - 1):
+        start -= 1
+    for m in TOKEN.finditer(text, start):
+        if m.start() >= pos:
+            return m.start() == pos and m.group() == word
+    return False
 
 
 def render(text: str, spans: list[tuple[int, int, str]], start: int = 0, end: int | None = None) -> str:
