@@ -22,6 +22,7 @@ import mmap
 import os
 import struct
 from array import array
+from bisect import bisect_left
 from pathlib import Path
 
 import numpy as np
@@ -113,13 +114,19 @@ class SidecarWriter:
 
 
 class Sidecar:
-    """One segment's sidecar, memory-mapped; `postings` returns views into it, never copies."""
+    """One segment's sidecar, memory-mapped; `postings` returns views into it, never copies. The table is
+    read through memoryviews (`bisect` on Python ints): a numpy call per lookup cost more than the rest."""
 
     def __init__(self, data: mmap.mmap, terms: int, table: int) -> None:
         self._data = data
-        self.keys = np.frombuffer(data, dtype=np.uint64, count=terms, offset=table)
-        self.starts = np.frombuffer(data, dtype=np.int64, count=terms, offset=table + 8 * terms)
-        self.counts = np.frombuffer(data, dtype=np.int64, count=terms, offset=table + 16 * terms)
+        whole = memoryview(data)
+        self._keys = whole[table:table + 8 * terms].cast("Q")
+        self._starts = whole[table + 8 * terms:table + 16 * terms].cast("q")
+        self._counts = whole[table + 16 * terms:table + 24 * terms].cast("q")
+
+    def __len__(self) -> int:
+        """How many terms it holds."""
+        return len(self._keys)
 
     def warm(self) -> None:
         """Asks the kernel to read the whole file into the page cache ahead of the first queries."""
@@ -129,13 +136,13 @@ class Sidecar:
         """The term's document numbers and weights (empty where the segment lacks it), or None where the
         sidecar cannot say (a hash collision: ask the segment)."""
         key = term_key(fieldname, btext)
-        at = int(np.searchsorted(self.keys, np.uint64(key)))
-        if at == len(self.keys) or int(self.keys[at]) != key:
+        at = bisect_left(self._keys, key)
+        if at == len(self._keys) or self._keys[at] != key:
             return NOT_HERE
-        count = int(self.counts[at])
+        count = self._counts[at]
         if count < 0:
             return None
-        start = int(self.starts[at])
+        start = self._starts[at]
         return (np.frombuffer(self._data, dtype=np.int32, count=count, offset=start),
                 np.frombuffer(self._data, dtype=np.float32, count=count, offset=start + 4 * count))
 
