@@ -10,8 +10,8 @@ The Whoosh segment stays the source of truth. Its name makes Whoosh delete the s
 segment (every `<segment>.*` file of a segment no longer in the index goes), and it records the sizes
 of the segment's term and posting files: a sidecar that is missing, of another version, or written
 for other files is not used (`open_sidecar` returns None, the ranker decodes Whoosh's blocks as
-before) and is written again at the next commit (`complete`). Two terms whose hashes collide are
-both left out, and decoded from the segment.
+before); a commit writes it again for a small segment (`complete`), a rebuild for any. Two terms whose
+hashes collide are both left out, and decoded from the segment.
 """
 
 from __future__ import annotations
