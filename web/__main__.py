@@ -129,8 +129,9 @@ def _warm(index_dir: str | None) -> None:
     except indexer.IndexerError as e:  # no index yet: the page says so
         log.info("nothing to warm: %s", e)
         return
-    log.info("warmed %s: %s terms, %s postings in %.1f s", warmed["generation"], f"{warmed['terms']:,}",
-             f"{warmed['postings']:,}", warmed["seconds"])
+    log.info("warmed %s in %.1f s: %s words analyzed; %s postings of %s terms decoded (segments with a "
+             "sidecar need none)", warmed["generation"], warmed["seconds"], f"{warmed['words']:,}",
+             f"{warmed['postings']:,}", f"{warmed['terms']:,}")
 
 
 if __name__ == "__main__":
