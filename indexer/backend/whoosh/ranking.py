@@ -39,7 +39,6 @@ MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per fie
 EXPANSION_SECONDS = 0.5  # and the time it may take to find them
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
 RECENT_POSTINGS = 2_000_000  # postings (16 MB) of the latest terms a thread keeps for its next queries
-NONE = (np.empty(0, np.int32), np.empty(0, np.float32))
 
 
 class Segment(NamedTuple):
@@ -229,7 +228,7 @@ class Ranker:
         if len(docs) == 1:
             found = docs[0], weights[0]
         elif not docs:
-            found = NONE
+            found = decode.NO_POSTINGS
         else:
             found = np.concatenate(docs), np.concatenate(weights)
         if self._recent_postings > RECENT_POSTINGS:
@@ -251,8 +250,6 @@ class Ranker:
         try:
             terms = [field.to_bytes(word) for word in q.words]
         except ValueError:
-            return EMPTY
-        if not all(self.term_documents(q.fieldname, btext) for btext in terms):
             return EMPTY
         found = self._intersection([self._term(wq.Term(q.fieldname, word)) for word in q.words])
         if not len(found):
@@ -294,13 +291,7 @@ class Ranker:
 
     def term_documents(self, fieldname: str, btext: bytes) -> int:
         """How many documents hold the term, deleted ones included (Whoosh's document frequency)."""
-        total = 0
-        for segment in self.segments:
-            found = segment.sidecar.postings(fieldname, btext) if segment.sidecar is not None else None
-            if found is None:
-                return self.reader.doc_frequency(fieldname, btext)
-            total += len(found[0])
-        return total
+        return len(self._postings(fieldname, btext)[0])
 
     def _segment_postings(self, segment: Segment, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """One segment's postings of a term: from its sidecar, or decoded from its blocks and cached (empty
@@ -315,9 +306,9 @@ class Ranker:
             return entry
         if (fieldname, btext) in segment.reader:  # cheaper than raising for a missing term
             d, w = decode.postings(decode.unfiltered(segment.reader, fieldname, btext))
+            entry = (d.astype(np.int32), w.astype(np.float32))
         else:
-            d, w = np.empty(0, np.int64), np.empty(0)
-        entry = (d.astype(np.int32), w.astype(np.float32))
+            entry = decode.NO_POSTINGS
         self.shared.postings.put(key, entry)
         return entry
 

@@ -35,7 +35,6 @@ EXTENSION = ".tsc"
 MAGIC = b"TWSC0001"
 # trailer: magic, terms, table offset, documents, size of the segment's .trm and .pst files
 TRAILER = struct.Struct("<8sqqqqq")
-NOT_HERE = (np.empty(0, np.int32), np.empty(0, np.float32))
 COMPLETE_UP_TO = 20_000  # documents of a segment without a sidecar that a commit decodes to write one
 
 
@@ -72,12 +71,8 @@ class SidecarWriter:
         self.keys.append(term_key(fieldname, btext))
         self.starts.append(self.offset)
         self.counts.append(count)
-        if isinstance(docs, np.ndarray):
-            docs.astype(np.int32, copy=False).tofile(self.file)
-            np.asarray(weights, dtype=np.float32).tofile(self.file)
-        else:
-            array("i", docs).tofile(self.file)
-            weights.tofile(self.file)
+        np.asarray(docs, dtype=np.int32).tofile(self.file)
+        np.asarray(weights, dtype=np.float32).tofile(self.file)
         self.offset += 8 * count
 
     def finish(self, documents: int) -> Path:
@@ -138,7 +133,7 @@ class Sidecar:
         key = term_key(fieldname, btext)
         at = bisect_left(self._keys, key)
         if at == len(self._keys) or self._keys[at] != key:
-            return NOT_HERE
+            return decode.NO_POSTINGS
         count = self._counts[at]
         if count < 0:
             return None
@@ -182,7 +177,7 @@ def complete(ix) -> int:
             try:
                 for fieldname, btext in leaf.all_terms():
                     out.add(fieldname, btext, *decode.postings(decode.unfiltered(leaf, fieldname, btext)))
-                out.finish(leaf.doc_count_all())
+                out.finish(documents)
             except BaseException:
                 out.abandon()
                 raise
