@@ -60,27 +60,46 @@ class WordAnalyzer:
         # A StopFilter renumbers: the first kept word keeps its place, later ones follow it without gaps.
         self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in analyzer.items[1:])
         self.remember = remember
-        self._terms: dict[str, tuple[tuple[str, float, int, int], ...]] = {}
+        # word -> its terms, and term -> the remembered words the chain makes it of: one attribute, so
+        # that a thread always reads a matching pair, also while another starts a new one
+        self._memory: tuple[dict[str, tuple[tuple[str, float, int, int], ...]], dict[str, list[str]]] = ({}, {})
         self._postings: dict[str, tuple] = {}
 
     def __len__(self) -> int:
         """How many distinct words it remembers."""
-        return len(self._terms)
+        return len(self._memory[0])
 
     def terms(self, word: str) -> tuple[tuple[str, float, int, int], ...]:
         """(term, boost, start, end) of each token the chain makes of `word`; () for a stop word."""
-        terms = self._terms.get(word)
+        remembered, words_of = self._memory
+        terms = remembered.get(word)
         if terms is None:
-            if len(self._terms) >= self.remember:
-                self._terms.clear()
-            terms = self._terms[word] = tuple(
-                (t.text, t.boost, t.startchar, t.endchar)
-                for t in self.analyzer(word, mode="index", chars=True, positions=False, boosts=True))
+            if len(remembered) >= self.remember:
+                remembered, words_of = self._memory = ({}, {})
+            terms = tuple((t.text, t.boost, t.startchar, t.endchar)
+                          for t in self.analyzer(word, mode="index", chars=True, positions=False, boosts=True))
+            for term in {t for t, _, _, _ in terms}:
+                words_of.setdefault(term, []).append(word)
+            remembered[word] = terms  # after `words_of`: a remembered word is always found by its terms
         return terms
+
+    def matching(self, words: set[str], exact: set[str]) -> set[str]:
+        """Those of `words` of which the chain makes a term in `exact`. Only the words it has not seen
+        before are analyzed; the others are found from `exact`'s side, through the words remembered
+        for each term, which is what makes marking a page of results cheap (a release has hundreds
+        of distinct words, a query a few dozen terms)."""
+        remembered, words_of = self._memory
+        found = {word for word in words.difference(remembered)
+                 if any(term in exact for term, _, _, _ in self.terms(word))}
+        for term in exact:
+            for word in words_of.get(term, ()):
+                if word in words:
+                    found.add(word)
+        return found
 
     def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(term, start, end) of every term of `text`, in order."""
-        remembered = self._terms
+        remembered = self._memory[0]
         for m in TOKEN.finditer(text):
             word = m.group()
             terms = remembered.get(word)

@@ -91,13 +91,14 @@ def _hit(handle: Handle, parsed: ParsedQuery, r: Ranked, explain: bool, marks: d
     terms = marks.get(family)
     if terms is None:
         terms = marks[family] = _terms(parsed, family)
-    twin, _ = handle.partners.get(stored["id"], (None, 0.0))
-    twin_doc = handle.reader.document(twin) if twin else None
+    twin_doc = None
+    if handle.partners and (twin_number := int(twin_numbers(handle)[r.docnum])) >= 0:
+        twin_doc = handle.reader.stored(twin_number)  # preloaded with the page, as `document(id)` is not
     hit = Hit(
         id=stored["id"], lang=lang, title=stored.get("title"), date=stored.get("date_text"),
         place=stored.get("place"), source=stored.get("source"), score=round(r.score, 4),
         snippet=snippets.snippet(stored.get("body") or "", handle.reader.words(lang), terms),
-        twin=twin if twin_doc else None, twin_title=twin_doc.get("title") if twin_doc else None,
+        twin=twin_doc["id"] if twin_doc else None, twin_title=twin_doc.get("title") if twin_doc else None,
         twin_lang=twin_doc.get("lang") if twin_doc else None, url=stored.get("url"), path=stored.get("path"),
     )
     if explain:

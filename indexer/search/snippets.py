@@ -25,14 +25,18 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
     """(start, end, term) of every token of `text` that the query matches, merged where they overlap; the
     term is `PART` where a word matched only through a compound part of the query's words.
 
-    Each distinct word is looked up once, and only the few words that match are then found in the text
+    The text's distinct words are narrowed to those that make a query term (`WordAnalyzer.matching`:
+    a set operation, not a loop over every word), and only those are then found in the text
     (`str.find`, each hit checked to be a whole token): walking every token in Python was most of the
     time of a page of results (ten hits and their twins)."""
     if not terms or not text:
         return []
+    distinct = set(TOKEN.findall(text))
+    if not terms.prefixes:  # a prefix has no terms to look words up by: every word is checked then
+        distinct = words.matching(distinct, terms.exact)
     known = terms.hits_in_word
     found: list[tuple[int, tuple[tuple[int, int, str], ...]]] = []
-    for word in set(TOKEN.findall(text)):
+    for word in distinct:
         hits = known.get(word)
         if hits is None:
             hits = tuple((s, e, term) for term, _, s, e in words.terms(word) if terms.matches(term))

@@ -105,3 +105,16 @@ def test_word_by_word_analysis_takes_only_chains_that_look_at_one_word_at_a_time
     assert not word_local(english_analyzer() | ShingleFilter())
     with pytest.raises(ValueError):
         WordAnalyzer(StemmingAnalyzer())
+
+
+@pytest.mark.parametrize("remember", [200_000, 3])
+def test_words_matching_query_terms_are_found_whether_analyzed_before_or_not(remember):
+    """`matching` finds the words that make a query term: words met for the first time, words remembered
+    from earlier texts (found through their terms), and still after the memory started anew (`remember` 3)."""
+    words = WordAnalyzer(german_analyzer(), remember=remember)
+    first = {"Märkte", "Markt", "Kooperationsvereinbarung", "und", "Haus"}
+    assert words.matching(first, {"markt", "vereinbar"}) == {"Märkte", "Markt", "Kooperationsvereinbarung"}
+    again = {"Märkte", "Maerkte", "Häuser", "Vereinbarung"}
+    assert words.matching(again, {"markt", "vereinbar"}) == {"Märkte", "Maerkte", "Vereinbarung"}
+    assert words.matching(again, {"haus"}) == {"Häuser"}
+    assert words.matching(again, set()) == set()
