@@ -58,10 +58,17 @@ def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = N
     return unique.astype(np.int32), scores, added
 
 
-def contains(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """Whether each of `docs` is among `sorted_docs` (sorted, unique document numbers)."""
-    if not len(sorted_docs):
+def contains(sorted_docs: np.ndarray, docs: np.ndarray, docs_sorted: bool = False) -> np.ndarray:
+    """Whether each of `docs` is among `sorted_docs` (sorted, unique document numbers). Where `docs` are
+    sorted and unique too, the shorter list is looked up in the longer: a rare term among 50,000 results
+    costs its few postings, not 50,000 searches."""
+    if not len(sorted_docs) or not len(docs):
         return np.zeros(len(docs), bool)
+    if docs_sorted and len(sorted_docs) < len(docs):
+        at = np.minimum(np.searchsorted(docs, sorted_docs), len(docs) - 1)
+        found = np.zeros(len(docs), bool)
+        found[at[docs[at] == sorted_docs]] = True
+        return found
     at = np.minimum(np.searchsorted(sorted_docs, docs), len(sorted_docs) - 1)
     return sorted_docs[at] == docs
 

@@ -252,3 +252,32 @@ def test_the_shared_state_of_a_generation_keeps_tables_for_good_and_lets_go_of_t
         shared.remember(("mask", n), object)
     assert shared.remember(("partners",), object, keep=True) is table
     assert shared.remember(("mask", 0), object) is not mask
+
+
+def test_contains_gives_the_same_answer_whichever_list_it_looks_up_in_the_other():
+    """With both lists sorted, `contains` looks the shorter up in the longer: either way, each of `docs`
+    is flagged exactly when it is among the postings."""
+    rng = np.random.default_rng(7)
+    for postings_count, docs_count in [(5, 2000), (2000, 5), (300, 300), (0, 10), (10, 0)]:
+        postings = np.unique(rng.integers(0, 5000, postings_count)).astype(np.int32)
+        docs = np.unique(rng.integers(0, 5000, docs_count)).astype(np.int32)
+        expected = np.isin(docs, postings)
+        assert results.contains(postings, docs, docs_sorted=True).tolist() == expected.tolist()
+        assert results.contains(postings, docs).tolist() == expected.tolist()
+
+
+@needs_eval
+@pytest.mark.parametrize("dense_from", [0, 10**9])
+def test_matches_flags_exactly_the_documents_an_or_of_the_questions_terms_matches(xquad_index, monkeypatch, dense_from):
+    """`matches` (what tells a release found by the words as typed from one found only by translation), with
+    its postings flagged in one array (`dense_from` 0) and looked up one list at a time, against the
+    documents Whoosh's matcher walks for the same OR."""
+    monkeypatch.setattr(ranking, "DENSE_MATCHES", dense_from)
+    handle = search_module.open_handle(xquad_index)
+    every = np.arange(handle.reader.size, dtype=np.int32)
+    for text in questions()[:60]:
+        q = wq.Or(list(handle.parser.parse(text).q.leaves()))
+        expected = set(whoosh_scores(handle, q))
+        assert set(every[handle.reader.ranker.matches(q, every)].tolist()) == expected, text
+        some = every[::3]
+        assert set(some[handle.reader.ranker.matches(q, some)].tolist()) == expected & set(some.tolist()), text

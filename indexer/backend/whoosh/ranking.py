@@ -38,6 +38,7 @@ from .sidecar import Sidecar
 MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
 EXPANSION_SECONDS = 0.5  # and the time it may take to find them
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
+DENSE_MATCHES = 1024  # documents from which `matches` flags postings in an array rather than searching them
 RECENT_POSTINGS = 2_000_000  # postings (16 MB) of the latest terms a thread keeps for its next queries
 
 
@@ -117,16 +118,22 @@ class Ranker:
         return found
 
     def matches(self, q: wq.Query, docs: np.ndarray) -> np.ndarray:
-        """Whether `q` matches each of `docs`: terms and ORs look the documents up in their postings."""
-        if type(q) is wq.Term:
-            found = self._leaf(q)
-            return contains(found[1], docs) if found is not None else np.zeros(len(docs), bool)
-        if type(q) is wq.Or or isinstance(q, Synonyms):
-            hit = np.zeros(len(docs), bool)
-            for sub in q.subqueries:
-                hit |= self.matches(sub, docs)
-            return hit
-        return contains(self.search(q).docs, docs)
+        """Whether `q` matches each of `docs` (sorted): an OR of terms looks the documents up in its terms'
+        postings, or, for many documents, flags its postings in one array and reads the documents' flags
+        (a search of 30,000 documents in each of 60 long lists took longer than the query itself)."""
+        terms = _term_leaves(q)
+        if terms is None:
+            return contains(self.search(q).docs, docs, docs_sorted=True)
+        found = [leaf[1] for t in terms if (leaf := self._leaf(t)) is not None]
+        if len(docs) >= DENSE_MATCHES:
+            flags = np.zeros(self.size, bool)
+            for postings in found:
+                flags[postings] = True
+            return flags[docs]
+        hit = np.zeros(len(docs), bool)
+        for postings in found:
+            hit |= contains(postings, docs, docs_sorted=True)
+        return hit
 
     def evaluate(self, q: wq.Query) -> Postings:
         check_time()  # a request's time limit, if its server set one
@@ -401,3 +408,19 @@ class Ranker:
         found = Postings(docs, q.boost * scores * share ** weighting.coord_power)
         return proximity.bonus(found, q.subqueries, weights, weighting.proximity, self.searcher.schema,
                                self._postings, self._positions_of)
+
+
+def _term_leaves(q: wq.Query) -> list[wq.Term] | None:
+    """The terms of a tree of ORs and synonym groups of terms (which matches where one of them does), or
+    None for any other query."""
+    if type(q) is wq.Term:
+        return [q]
+    if type(q) is wq.Or or isinstance(q, Synonyms):
+        terms = []
+        for sub in q.subqueries:
+            found = _term_leaves(sub)
+            if found is None:
+                return None
+            terms.extend(found)
+        return terms
+    return None
