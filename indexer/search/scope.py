@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import tuning
-from ..backend.postings import EMPTY, Postings, combine, contains, newest, top
+from ..backend.postings import EMPTY, Postings, combine, newest, top
 from ..lang import PAIR
 from ..query import ParsedQuery
 from ..query.filters import both, every
@@ -106,7 +106,7 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
     allowed = reader.mask(filters) if filters is not None else None  # dates and sources: the release's own
     hits = found if allowed is None else found.only(allowed)
     cards, riders = fold(hits, twin_of, typed) if twin_of is not None and typed is not None else (hits, EMPTY)
-    tabs = {"": len(cards)} | {code: tab_total(handle, found, allowed, code, twin_of) for code in PAIR}
+    tabs = {"": len(cards)} | tab_totals(handle, found, allowed, twin_of)
     if lang in PAIR and twin_of is not None:
         scope = twin_scope(handle, lang)
         targets = scope.targets if allowed is None else scope.targets & allowed
@@ -174,15 +174,25 @@ def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, 
     return Postings(docs[~riding], found.scores[~riding]), Postings(docs[riding], found.scores[riding])
 
 
-def tab_total(handle: Handle, found: Postings, allowed: np.ndarray | None, code: str,
-         twin_of: np.ndarray | None) -> int:
-    """What the total would be with `lang=code`: its releases that matched, or whose twin did."""
-    targets = twin_scope(handle, code).targets
-    if allowed is not None:
-        targets = targets & allowed
-    own = found.docs[targets[found.docs]]
-    if twin_of is None:
-        return len(own)
-    partner = twin_of[found.docs]
-    via = partner[(partner >= 0) & targets[np.maximum(partner, 0)]]
-    return len(own) + len(via) - int(contains(own, via).sum())
+def tab_totals(handle: Handle, found: Postings, allowed: np.ndarray | None,
+               twin_of: np.ndarray | None) -> dict[str, int]:
+    """What the total would be with `lang=code`, for each language of the pair: its releases that matched,
+    or whose twin did (each once)."""
+    totals = {}
+    matched = partner = None
+    if twin_of is not None:
+        matched = np.zeros(len(twin_of), bool)
+        matched[found.docs] = True
+        partner = twin_of[found.docs]
+        partner = partner[partner >= 0]
+    for code in PAIR:
+        targets = twin_scope(handle, code).targets
+        if allowed is not None:
+            targets = targets & allowed
+        own = int(np.count_nonzero(targets[found.docs]))
+        if partner is None:
+            totals[code] = own
+            continue
+        via = partner[targets[partner]]
+        totals[code] = own + len(via) - int(np.count_nonzero(matched[via]))  # a twin that matched itself is in `own`
+    return totals
