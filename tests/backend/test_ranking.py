@@ -281,3 +281,17 @@ def test_matches_flags_exactly_the_documents_an_or_of_the_questions_terms_matche
         assert set(every[handle.reader.ranker.matches(q, every)].tolist()) == expected, text
         some = every[::3]
         assert set(some[handle.reader.ranker.matches(q, some)].tolist()) == expected & set(some.tolist()), text
+
+
+@needs_eval
+def test_a_query_of_more_than_64_words_scores_as_whoosh_scores_it(xquad_index):
+    """A document's share of concepts is kept as bits, 64 concepts to an array: a longer query spans two."""
+    handle = search_module.open_handle(xquad_index)
+    words = list(dict.fromkeys(w for w in " ".join(questions()[:80]).split() if w.isalpha() and len(w) > 3))[:90]
+    q = handle.parser.parse(" ".join(words)).q
+    assert len(q.subqueries) > 64
+    with tuning.use(proximity=0.0):
+        found = handle.reader.ranker.search(q)
+    expected = whoosh_scores(handle, q)
+    assert found.docs.tolist() == sorted(expected)
+    assert found.scores == pytest.approx([expected[d] for d in found.docs.tolist()], rel=1e-9)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -395,20 +396,52 @@ class Ranker:
         return Postings(kept.docs, scores)
 
     def _coordinated(self, q: Coordinated) -> Postings:
-        """The concepts' summed scores times the idf-weighted share of concepts matched: see `concepts`."""
-        weights = [self._idf(self._estimate(s)) for s in q.subqueries]
-        found = [(self.evaluate(s), w) for s, w in zip(q.subqueries, weights, strict=True)]
-        found = [(p, w) for p, w in found if len(p)]
-        if not found:
+        """The concepts' summed scores times the idf-weighted share of concepts matched: see `concepts`.
+
+        The concepts' ORs are not combined level by level (each level a union over most of the index):
+        every leaf's scores, times the boosts above it, are added into one array, and each concept sets
+        its bit in another, from which a document's share of concepts is read once at the end."""
+        concepts = q.subqueries
+        weights = [self._idf(self._estimate(s)) for s in concepts]
+        scores = np.zeros(self.size)
+        bits = [np.zeros(self.size, np.uint64) for _ in range(0, len(concepts), 64)]
+        for i, concept in enumerate(concepts):
+            bit = np.uint64(1 << i % 64)
+            for part in self._summands(concept, 1.0):
+                np.add.at(scores, part.docs, part.scores)
+                bits[i // 64][part.docs] |= bit
+        matched = np.flatnonzero(np.bitwise_or.reduce(bits) if len(bits) > 1 else bits[0]).astype(np.int32)
+        if not len(matched):
             return EMPTY
-        parts = [p for p, _ in found]
-        docs, scores, matched = combine(parts, self.size, [np.full(len(p), w) for p, w in found])
+        share = np.zeros(len(matched))
+        for first in range(0, len(concepts), 8):  # the matched concepts' weights, eight bits at a time
+            byte = (bits[first // 64][matched] >> np.uint64(first % 64)) & np.uint64(0xFF)
+            share += _byte_sums(weights[first:first + 8])[byte]
         weighting = tuning.current()
-        share = matched / sum(weights)
-        found = Postings(docs, q.boost * scores * share ** weighting.coord_power)
-        return proximity.bonus(found, q.subqueries, weights, weighting.proximity, self.searcher.schema,
+        found = Postings(matched, q.boost * scores[matched] * (share / sum(weights)) ** weighting.coord_power)
+        return proximity.bonus(found, concepts, weights, weighting.proximity, self.searcher.schema,
                                self._postings, self._positions_of)
 
+    def _summands(self, q: wq.Query, factor: float) -> Iterator[Postings]:
+        """Postings whose scores sum to `q`'s, each times `factor`: the parts of an OR (with its boost; a
+        compound of one ignores it, as in Whoosh) one by one, anything else evaluated whole."""
+        if type(q) is not wq.Term and not isinstance(q, Synonyms) and isinstance(q, (Concept, wq.Or)) \
+                and not getattr(q, "scale", None) and not getattr(q, "minmatch", 0):
+            inner = factor if len(q.subqueries) == 1 else factor * q.boost
+            for sub in q.subqueries:
+                yield from self._summands(sub, inner)
+            return
+        found = self.evaluate(q)
+        if len(found):
+            yield found.scaled(factor)
+
+
+def _byte_sums(weights: list[float]) -> np.ndarray:
+    """For each byte value, the sum of the `weights` (up to eight) whose bits it sets."""
+    sums = np.zeros(256)
+    for bit, weight in enumerate(weights):
+        sums[np.arange(256) >> bit & 1 == 1] += weight
+    return sums
 
 def _term_leaves(q: wq.Query) -> list[wq.Term] | None:
     """The terms of a tree of ORs and synonym groups of terms (which matches where one of them does), or
