@@ -65,6 +65,8 @@ class QueryContext:
     parts: set[tuple[str, str]] = field(default_factory=set)
 
 
+REMEMBERED_EXPANSIONS = 10_000  # (word, field) expansions a parser keeps for later queries
+
 HasTerm = Callable[[str, str], bool]  # does the index have this term in this field?
 Lists = Callable[[str, str], bool]  # does the dictionary list this word of this language as an entry?
 
@@ -77,6 +79,7 @@ class ExpandingParser(QueryParser):
         self.has_term = has_term
         self.lists = lists
         self.context = QueryContext()
+        self._expansions: dict[tuple, tuple] = {}  # see `term_query`
         self.field_groups = groups(self.schema.names())
         # whether this index's analyzers split compounds (an index can be built without: $TWINSEARCH_COMPOUNDS)
         self.splits_compounds = {
@@ -84,6 +87,34 @@ class ExpandingParser(QueryParser):
             for code in lang.codes() if (name := f"body_{code}") in self.schema}
 
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        """The expansion of one word in one field, remembered for the next queries of this parser (its
+        index's generation): analysis, parts, translations and genitive lookups were a third of parsing
+        a question. What the expansion records in the query's context is remembered with it and recorded
+        again; the query tree is shared (nothing changes a query's terms once made), its top node copied
+        for the position Whoosh's parser sets on it."""
+        ctx = self.context
+        key = (fieldname, text, termclass, boost, tokenize, removestops, ctx.lang, ctx.translator is not None,
+               text in ctx.names, ctx.translation_boost, ctx.drop_stop_words, tuning.current())
+        known = self._expansions.get(key)
+        if known is None:
+            self.context = QueryContext(ctx.lang, ctx.translator, ctx.names, ctx.translation_boost,
+                                        ctx.drop_stop_words)
+            try:
+                q = self._expand(fieldname, text, termclass, boost, tokenize, removestops)
+                known = (q, self.context.words, self.context.parts, self.context.translated)
+            finally:
+                self.context = ctx
+            if len(self._expansions) >= REMEMBERED_EXPANSIONS:
+                self._expansions.clear()
+            self._expansions[key] = known
+        q, words, parts, translated = known
+        ctx.words.update(words)
+        ctx.parts.update(parts)
+        for term, source in translated.items():
+            ctx.translated.setdefault(term, source)
+        return copy.copy(q) if q is not None else None
+
+    def _expand(self, fieldname, text, termclass, boost, tokenize, removestops):
         code = field_language(fieldname)
         ctx = self.context
         weights = tuning.current()
