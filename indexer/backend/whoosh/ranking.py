@@ -443,6 +443,7 @@ def _byte_sums(weights: list[float]) -> np.ndarray:
         sums[np.arange(256) >> bit & 1 == 1] += weight
     return sums
 
+
 def _term_leaves(q: wq.Query) -> list[wq.Term] | None:
     """The terms of a tree of ORs and synonym groups of terms (which matches where one of them does), or
     None for any other query."""
