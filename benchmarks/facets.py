@@ -6,7 +6,7 @@ For each of `--queries` real dev questions (both languages, after 50 warm-up que
 `indexer.warm()`, as a server runs) it times `indexer.search` (top 10 with snippets, facets
 included) and, on the same query's whole result set, the facet counting alone (`search.facets.count`):
 the part facets add to a query; and the counting of cards (`scope.fold`: twins found only through
-translation share a card) and of the language tabs (`scope.tab_total`). Prints p50/p95 of each and the
+translation share a card) and of the language tabs (`scope.tab_totals`). Prints p50/p95 of each and the
 machine; writes `benchmarks/results/<date>-facets.json`.
 """
 
@@ -24,11 +24,10 @@ import numpy as np
 import indexer
 from benchmarks import machine
 from benchmarks.speed import latency_summary, load_questions
-from indexer.lang import PAIR
 from indexer.query.terms import untranslated
 from indexer.search import facets
 from indexer.search.handles import open_handle
-from indexer.search.scope import fold, rank, tab_total, twin_numbers
+from indexer.search.scope import fold, rank, tab_totals, twin_numbers
 
 
 def measure(index: Path, queries: int) -> dict:
@@ -54,8 +53,7 @@ def measure(index: Path, queries: int) -> dict:
             as_typed = untranslated(parsed.q, parsed.context.translated, parsed.context.words)
             fold(found, twin_of, lambda docs, q=as_typed: handle.reader.matches(q, docs) if q is not None
                  else np.zeros(len(docs), bool))
-        for code in PAIR:
-            tab_total(handle, found, None, code, twin_of)
+        tab_totals(handle, found, None, twin_of)
         card_ms.append((time.perf_counter() - started) * 1000)
         sizes.append(len(matched))
     return {"index": str(index), "releases": handle.reader.documents(), "queries": len(questions),
