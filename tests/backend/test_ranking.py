@@ -17,6 +17,7 @@ from indexer.analysis import words as word_analysis
 from indexer.backend import memo
 from indexer.backend import postings as results
 from indexer.backend.whoosh import postings, ranking, sidecar
+from indexer.backend.whoosh.concept_bits import ConceptBits
 from indexer.lang import chain
 from tests.conftest import S002, SEEDS, SHARED_EVAL, needs_eval, seeds_with
 
@@ -295,3 +296,15 @@ def test_a_query_of_more_than_64_words_scores_as_whoosh_scores_it(xquad_index):
     expected = whoosh_scores(handle, q)
     assert found.docs.tolist() == sorted(expected)
     assert found.scores == pytest.approx([expected[d] for d in found.docs.tolist()], rel=1e-9)
+
+
+def test_concept_bits_sum_the_weights_of_the_concepts_each_document_matched():
+    weights = [float(i + 1) for i in range(70)]  # two arrays of bits, and bytes of several concepts
+    bits = ConceptBits(10, len(weights))
+    bits.add(0, np.array([1, 3], np.int32))
+    bits.add(9, np.array([3], np.int32))
+    bits.add(69, np.array([3, 7], np.int32))
+    bits.add(9, np.array([3], np.int32))  # a concept matched twice counts once
+    matched = bits.matched()
+    assert matched.tolist() == [1, 3, 7]
+    assert bits.weight(matched, weights).tolist() == [1.0, 1.0 + 10.0 + 70.0, 70.0]

@@ -33,6 +33,7 @@ from ...query.limits import check_time, too_many_words
 from ...query.synonyms import Synonyms
 from ..postings import EMPTY, Postings, combine, contains
 from . import decode, proximity
+from .concept_bits import ConceptBits
 from .postings import SharedState
 from .sidecar import Sidecar
 
@@ -400,25 +401,21 @@ class Ranker:
 
         The concepts' ORs are not combined level by level (each level a union over most of the index):
         every leaf's scores, times the boosts above it, are added into one array, and each concept sets
-        its bit in another, from which a document's share of concepts is read once at the end."""
+        its bit (`ConceptBits`), from which a document's share of concepts is read once at the end."""
         concepts = q.subqueries
         weights = [self._idf(self._estimate(s)) for s in concepts]
         scores = np.zeros(self.size)
-        bits = [np.zeros(self.size, np.uint64) for _ in range(0, len(concepts), 64)]
+        bits = ConceptBits(self.size, len(concepts))
         for i, concept in enumerate(concepts):
-            bit = np.uint64(1 << i % 64)
             for part in self._summands(concept, 1.0):
                 np.add.at(scores, part.docs, part.scores)
-                bits[i // 64][part.docs] |= bit
-        matched = np.flatnonzero(np.bitwise_or.reduce(bits) if len(bits) > 1 else bits[0]).astype(np.int32)
+                bits.add(i, part.docs)
+        matched = bits.matched()
         if not len(matched):
             return EMPTY
-        share = np.zeros(len(matched))
-        for first in range(0, len(concepts), 8):  # the matched concepts' weights, eight bits at a time
-            byte = (bits[first // 64][matched] >> np.uint64(first % 64)) & np.uint64(0xFF)
-            share += _byte_sums(weights[first:first + 8])[byte]
         weighting = tuning.current()
-        found = Postings(matched, q.boost * scores[matched] * (share / sum(weights)) ** weighting.coord_power)
+        share = bits.weight(matched, weights) / sum(weights)
+        found = Postings(matched, q.boost * scores[matched] * share ** weighting.coord_power)
         return proximity.bonus(found, concepts, weights, weighting.proximity, self.searcher.schema,
                                self._postings, self._positions_of)
 
@@ -434,14 +431,6 @@ class Ranker:
         found = self.evaluate(q)
         if len(found):
             yield found.scaled(factor)
-
-
-def _byte_sums(weights: list[float]) -> np.ndarray:
-    """For each byte value, the sum of the `weights` (up to eight) whose bits it sets."""
-    sums = np.zeros(256)
-    for bit, weight in enumerate(weights):
-        sums[np.arange(256) >> bit & 1 == 1] += weight
-    return sums
 
 
 def _term_leaves(q: wq.Query) -> list[wq.Term] | None:
