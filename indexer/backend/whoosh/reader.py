@@ -88,21 +88,20 @@ class WhooshReader:
         return self.searcher.doc_count()
 
     def column(self, name: str) -> np.ndarray:
-        return self.remember(("column", name), lambda: self._column(name), keep=True)
+        return self.remember(("columns",), self._columns, keep=True)[name]
 
-    def _column(self, name: str) -> np.ndarray:
-        reader = self.searcher.reader()
-        if name == "date":
-            values = np.full(self.size, -1, dtype=np.int64)
-            for docnum, stored in reader.iter_docs():
-                found = period(stored.get("date_text"))
-                if found is not None:
-                    values[docnum] = found.first.toordinal()
-            return values
-        values = np.full(self.size, None, dtype=object)
-        for docnum, stored in reader.iter_docs():
-            values[docnum] = stored.get(name)
-        return values
+    def _columns(self) -> dict[str, np.ndarray]:
+        """Every column (`backend.Reader.column`) from one pass over the stored releases: unpickling each
+        release is the cost, and a pass per column made a server's warm-up 12 s at 100,000 releases."""
+        dates = np.full(self.size, -1, dtype=np.int64)
+        others = {name: np.full(self.size, None, dtype=object) for name in ("lang", "source", "place")}
+        for docnum, stored in self.searcher.reader().iter_docs():
+            found = period(stored.get("date_text"))
+            if found is not None:
+                dates[docnum] = found.first.toordinal()
+            for name, values in others.items():
+                values[docnum] = stored.get(name)
+        return {"date": dates, **others}
 
     def words(self, code: str | None) -> WordAnalyzer:
         return fields.words(self.schema, code)
