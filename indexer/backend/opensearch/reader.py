@@ -21,7 +21,6 @@ import numpy as np
 
 from ... import tuning
 from ...analysis import WordAnalyzer
-from ...dates import period
 from ...errors import BackendError
 from ...query import dsl
 from ...query.estimate import estimate
@@ -35,7 +34,6 @@ from .client import ClauseLimit, call, complete, connect
 from .writer import state
 
 STORED_CACHE = 4096  # stored documents a reader keeps
-COLUMNS = ("lang", "source", "place", "date")
 
 _memos: dict[str, Memo] = {}
 _memos_lock = threading.Lock()
@@ -213,10 +211,9 @@ class OpenSearchReader:
 
     def _scan(self) -> tuple[dict[str, np.ndarray], dict[str, int]]:
         """Every document's id and column values, in one pass sorted by number."""
-        columns = {name: np.full(self.size, None, dtype=object) for name in COLUMNS if name != "date"}
-        days = np.full(self.size, -1, dtype=np.int64)
+        columns = fields.empty_columns(self.size)
         numbers: dict[str, int] = {}
-        wanted = [f"stored.{name}" for name in ("id", "lang", "source", "place", "date_text")]
+        wanted = [f"stored.{name}" for name in ("id", *fields.STORED_FOR_COLUMNS)]
         after: list[Any] | None = None
         while True:
             body: dict[str, Any] = {"query": {"match_all": {}}, "size": documents.PAGE, "sort": [{"n": "asc"}],
@@ -227,15 +224,11 @@ class OpenSearchReader:
             for hit in page:
                 n, stored = hit["sort"][0], hit["_source"]["stored"]
                 numbers[stored["id"]] = n
-                for name in columns:
-                    columns[name][n] = stored.get(name)
-                when = period(stored.get("date_text"))
-                if when is not None:
-                    days[n] = when.first.toordinal()
+                fields.fill_columns(columns, n, stored)
             if len(page) < documents.PAGE:
                 break
             after = page[-1]["sort"]
-        return columns | {"date": days}, numbers
+        return columns, numbers
 
     def words(self, code: str | None) -> WordAnalyzer:
         return fields.words(self.schema, code)

@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 
 from ... import tuning
 from ...arrays import ranges
-from ...query.concepts import Concept, Coordinated
+from ...query.concepts import Coordinated
 from ...query.estimate import estimate
 from ...query.limits import check_time, too_many_words
 from ...query.synonyms import Synonyms
@@ -35,6 +35,7 @@ from ..postings import EMPTY, Postings, combine, contains
 from . import decode, proximity
 from .concept_bits import ConceptBits
 from .postings import SharedState
+from .shapes import summed_or, term_leaves
 from .sidecar import Sidecar
 
 MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
@@ -123,7 +124,7 @@ class Ranker:
         """Whether `q` matches each of `docs` (sorted): an OR of terms looks the documents up in its terms'
         postings, or, for many documents, flags its postings in one array and reads the documents' flags
         (a search of 30,000 documents in each of 60 long lists took longer than the query itself)."""
-        terms = _term_leaves(q)
+        terms = term_leaves(q)
         if terms is None:
             return contains(self.search(q).docs, docs, docs_sorted=True)
         found = [leaf[1] for t in terms if (leaf := self._leaf(t)) is not None]
@@ -145,7 +146,7 @@ class Ranker:
             return self._synonyms(q)
         if isinstance(q, Coordinated) and len(q.subqueries) > 1:
             return self._coordinated(q)
-        if isinstance(q, (Concept, wq.Or)) and not getattr(q, "scale", None) and not getattr(q, "minmatch", 0):
+        if summed_or(q):
             return self._compound(q, self._union)
         if type(q) is wq.And:
             return self._compound(q, self._intersection)
@@ -422,8 +423,7 @@ class Ranker:
     def _summands(self, q: wq.Query, factor: float) -> Iterator[Postings]:
         """Postings whose scores sum to `q`'s, each times `factor`: the parts of an OR (with its boost; a
         compound of one ignores it, as in Whoosh) one by one, anything else evaluated whole."""
-        if type(q) is not wq.Term and not isinstance(q, Synonyms) and isinstance(q, (Concept, wq.Or)) \
-                and not getattr(q, "scale", None) and not getattr(q, "minmatch", 0):
+        if summed_or(q):
             inner = factor if len(q.subqueries) == 1 else factor * q.boost
             for sub in q.subqueries:
                 yield from self._summands(sub, inner)
@@ -432,18 +432,3 @@ class Ranker:
         if len(found):
             yield found.scaled(factor)
 
-
-def _term_leaves(q: wq.Query) -> list[wq.Term] | None:
-    """The terms of a tree of ORs and synonym groups of terms (which matches where one of them does), or
-    None for any other query."""
-    if type(q) is wq.Term:
-        return [q]
-    if type(q) is wq.Or or isinstance(q, Synonyms):
-        terms = []
-        for sub in q.subqueries:
-            found = _term_leaves(sub)
-            if found is None:
-                return None
-            terms.extend(found)
-        return terms
-    return None
