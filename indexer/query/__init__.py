@@ -73,8 +73,9 @@ class Parser:
         context = self._context(text, translate, lang_asked)
         self.full.context = self.plain.context = context
         try:
+            words = self.full.plain_words(text)
             try:
-                q = self.full.parse(text)
+                q = self.full.plain_query(words) if words is not None else self.full.parse(text)
                 if _has_error(q):
                     q = None
             except Exception:

@@ -17,12 +17,14 @@ other syntax pass through otherwise unchanged; names are not translated (see `tr
 Unfielded words are spread over every language's title and body fields, and `title:`/`body:` over
 their language variants (`FieldGroupsPlugin`). The `QueryContext` of a query (made by `parse`)
 carries its language and records which terms came from translation, for `--explain`; the parser
-holds it only while it parses that query.
+holds it only while it parses that query. A query of words alone (most are) skips Whoosh's tagging and
+normalizing: `plain_query` builds the same tree from each word's remembered concept.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,6 +37,7 @@ from whoosh.qparser import (
     Plugin,
     QueryParser,
     RangePlugin,
+    WhitespacePlugin,
     WildcardPlugin,
     syntax,
 )
@@ -65,7 +68,9 @@ class QueryContext:
     parts: set[tuple[str, str]] = field(default_factory=set)
 
 
-REMEMBERED_EXPANSIONS = 10_000  # (word, field) expansions a parser keeps for later queries
+REMEMBERED_EXPANSIONS = 10_000  # (word, field) expansions and word concepts a parser keeps for later queries
+CONCEPT = "concept"  # marks a remembered word concept's key
+NON_SPACE = re.compile(r"\S+")  # a word, as Whoosh's parser reads it between runs of `\s+`
 
 HasTerm = Callable[[str, str], bool]  # does the index have this term in this field?
 Lists = Callable[[str, str], bool]  # does the dictionary list this word of this language as an entry?
@@ -79,7 +84,8 @@ class ExpandingParser(QueryParser):
         self.has_term = has_term
         self.lists = lists
         self.context = QueryContext()
-        self._expansions: dict[tuple, tuple] = {}  # see `term_query`
+        self._expansions: dict[tuple, tuple] = {}  # see `_remembered`
+        self._syntax: list[re.Pattern | None] | None = None  # see `plain_words`
         self.field_groups = groups(self.schema.names())
         # whether this index's analyzers split compounds (an index can be built without: $TWINSEARCH_COMPOUNDS)
         self.splits_compounds = {
@@ -89,18 +95,53 @@ class ExpandingParser(QueryParser):
     def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
         """The expansion of one word in one field, remembered for the next queries of this parser (its
         index's generation): analysis, parts, translations and genitive lookups were a third of parsing
-        a question. What the expansion records in the query's context is remembered with it and recorded
-        again; the query tree is shared (nothing changes a query's terms once made), its top node copied
-        for the position Whoosh's parser sets on it."""
+        a question. The query tree is shared (nothing changes a query's terms once made), its top node
+        copied for the position Whoosh's parser sets on it."""
+        q = self._remembered((fieldname, text, termclass, boost, tokenize, removestops, *self._settings(text)),
+                             lambda: self._expand(fieldname, text, termclass, boost, tokenize, removestops))
+        return copy.copy(q) if q is not None else None
+
+    def plain_words(self, text: str) -> list[str] | None:
+        """The words of a query that is nothing but words, as Whoosh's parser reads them (runs of
+        non-space); None where any of its taggers but whitespace finds something (an operator, field,
+        quote, wildcard, group, range or boost), or has no pattern to tell."""
+        if self._syntax is None:  # plugins are final by the first query (`make_parser` changes them)
+            self._syntax = [getattr(t, "expr", None) for t in self.taggers() if not isinstance(t, WhitespacePlugin)]
+        if any(expr is None or expr.search(text) for expr in self._syntax):
+            return None
+        return NON_SPACE.findall(text)
+
+    def plain_query(self, words: list[str]) -> wq.Query:
+        """The tree `parse` makes of `words` (from `plain_words`), built from remembered concepts: each word
+        a `Concept` over every text field, normalized once, joined as Whoosh's normalize joins them. On a
+        question most words were seen before, and Whoosh's tagging, filtering and normalizing of the same
+        trees again was half of parsing it."""
+        return _normal_or([self._concept(word) for word in words])
+
+    def _concept(self, word: str) -> wq.Query:
+        """What Whoosh's parser makes of one unfielded word: a `Concept` of its expansions in each text field
+        (`FieldGroupsPlugin`), normalized."""
+        def make() -> wq.Query:
+            found = (self.term_query(f, word, self.termclass) for f in self.field_groups[None])
+            return Concept([q for q in found if q is not None]).normalize()
+        return self._remembered((CONCEPT, word, *self._settings(word)), make)
+
+    def _settings(self, text: str) -> tuple:
+        """What of the query's context and tuning changes the expansion of `text`."""
         ctx = self.context
-        key = (fieldname, text, termclass, boost, tokenize, removestops, ctx.lang, ctx.translator is not None,
-               text in ctx.names, ctx.translation_boost, ctx.drop_stop_words, tuning.current())
+        return (ctx.lang, ctx.translator is not None, text in ctx.names, ctx.translation_boost, ctx.drop_stop_words,
+                tuning.current())
+
+    def _remembered(self, key: tuple, make: Callable[[], wq.Query | None]) -> wq.Query | None:
+        """`make()`, remembered under `key` with what it records in the query's context (its words, parts and
+        translations), which is recorded again each time it is used."""
+        ctx = self.context
         known = self._expansions.get(key)
         if known is None:
             self.context = QueryContext(ctx.lang, ctx.translator, ctx.names, ctx.translation_boost,
                                         ctx.drop_stop_words)
             try:
-                q = self._expand(fieldname, text, termclass, boost, tokenize, removestops)
+                q = make()
                 known = (q, self.context.words, self.context.parts, self.context.translated)
             finally:
                 self.context = ctx
@@ -112,7 +153,7 @@ class ExpandingParser(QueryParser):
         ctx.parts.update(parts)
         for term, source in translated.items():
             ctx.translated.setdefault(term, source)
-        return copy.copy(q) if q is not None else None
+        return q
 
     def _expand(self, fieldname, text, termclass, boost, tokenize, removestops):
         code = field_language(fieldname)
@@ -331,3 +372,23 @@ def _phrase(parser: ExpandingParser, fieldname: str, words: list[str], **kwargs)
         if other is not None and parser.has_term(fieldname, other):
             variants.append(wq.Phrase(fieldname, [*words[:i], other, *words[i + 1:]], **kwargs))
     return variants[0] if len(variants) == 1 else wq.Or(variants)
+
+
+def _normal_or(children: list[wq.Query]) -> wq.Query:
+    """`wq.Or(children).normalize()` for children that are normalized already: Whoosh's
+    `CompoundQuery.normalize` without normalizing them again (words alone hold no `Every` and no range)."""
+    flat: list[wq.Query] = []
+    for child in children:
+        if isinstance(child, wq.Or):
+            flat += [sub.with_boost(sub.boost * child.boost) for sub in child]
+        else:
+            flat.append(child)
+    kept: list[wq.Query] = []
+    seen: set[wq.Query] = set()
+    for child in flat:
+        if child is not wq.NullQuery and child not in seen:
+            seen.add(child)
+            kept.append(child)
+    if not kept:
+        return wq.NullQuery
+    return kept[0] if len(kept) == 1 else wq.Or(kept)
