@@ -16,6 +16,7 @@ from .. import lang
 from .case import CaseFilter
 from .hyphen import HyphenFilter
 from .possessive import PossessiveFilter
+from .single import single_word
 from .stem import StemFilter
 from .tokenizer import TOKEN, TOKEN_PATTERN
 
@@ -59,6 +60,7 @@ class WordAnalyzer:
         self.analyzer = analyzer
         # A StopFilter renumbers: the first kept word keeps its place, later ones follow it without gaps.
         self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in analyzer.items[1:])
+        self._single = single_word(analyzer)  # the chain's filters for one word, without its Tokens
         self.remember = remember
         # word -> its terms, and term -> the remembered words the chain makes it of: one attribute, so
         # that a thread always reads a matching pair, also while another starts a new one
@@ -76,8 +78,10 @@ class WordAnalyzer:
         if terms is None:
             if len(remembered) >= self.remember:
                 remembered, words_of = self._memory = ({}, {})
-            terms = tuple((t.text, t.boost, t.startchar, t.endchar)
-                          for t in self.analyzer(word, mode="index", chars=True, positions=False, boosts=True))
+            terms = self._single(word) if self._single is not None else None
+            if terms is None:
+                terms = tuple((t.text, t.boost, t.startchar, t.endchar)
+                              for t in self.analyzer(word, mode="index", chars=True, positions=False, boosts=True))
             for term in {t for t, _, _, _ in terms}:
                 words_of.setdefault(term, []).append(word)
             remembered[word] = terms  # after `words_of`: a remembered word is always found by its terms
