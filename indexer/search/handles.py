@@ -10,6 +10,7 @@ their files are deleted, and open they would hold the disk space.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -68,7 +69,11 @@ class Handle:
         return cls(gen, reader, Parser(reader.schema, translator, reader.has_term), partners, translator)
 
     def close(self) -> None:
+        """Closes the reader; and where a server froze what it loaded at start (`gc.freeze`), unfreezes it,
+        so that the garbage collector reclaims what this generation leaves in reference cycles."""
         self.reader.close()
+        if gc.get_freeze_count():
+            gc.unfreeze()
 
 
 def open_handle(index_dir: str | Path | None) -> Handle:

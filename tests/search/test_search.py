@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -381,3 +382,23 @@ def files_open_in(folder) -> int:
     """How many of this process's open files are in `folder` (Linux)."""
     fds = os.listdir("/proc/self/fd")
     return sum(1 for fd in fds if os.path.realpath(f"/proc/self/fd/{fd}").startswith(str(folder) + os.sep))
+
+
+def test_a_servers_frozen_start_up_is_unfrozen_when_a_generation_stops_serving(tmp_path, seed_copy):
+    """The web server freezes what start-up loaded (`gc.freeze`); once a rebuild replaces the generation,
+    closing its handle unfreezes it, so that the collector can reclaim the old generation's cycles."""
+    from web.__main__ import _freeze
+
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    try:
+        indexer.warm(index_dir)
+        _freeze()
+        assert gc.get_freeze_count() > 0
+        indexer.rebuild(source=seed_copy, index_dir=index_dir)
+        assert gc.get_freeze_count() > 0  # nothing has closed the old generation yet
+        assert indexer.search("Luohu", index_dir=index_dir).total == 1  # reopens on the new one
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+        close_handles()
