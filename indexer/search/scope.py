@@ -25,6 +25,7 @@ from .handles import Handle
 Typed = Callable[[np.ndarray], np.ndarray]  # whether the words as typed (untranslated) match each of some releases
 
 OWN, TWIN = 1.0, 2.0  # how a result was found, summed: 1 own text, 2 its twin, 3 both
+DENSE_FOLD = 32  # `fold` places hits in an array over the index above one hit per this many releases
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,14 @@ def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, 
         return found, EMPTY
     docs, partner = found.docs, twin_of[found.docs]
     twin = np.maximum(partner, 0)
-    at = np.minimum(np.searchsorted(docs, twin), len(docs) - 1)  # the twin's place among the hits
-    paired = np.flatnonzero((partner >= 0) & (docs[at] == twin))
+    if len(docs) * DENSE_FOLD >= len(twin_of):  # many hits: each release's place read from one array
+        place = np.full(len(twin_of), -1, np.int32)
+        place[docs] = np.arange(len(docs), dtype=np.int32)
+        at = place[twin]  # the twin's place among the hits, -1 where it is not one
+        paired = np.flatnonzero((partner >= 0) & (at >= 0))
+    else:  # few: each twin searched for among them
+        at = np.minimum(np.searchsorted(docs, twin), len(docs) - 1)
+        paired = np.flatnonzero((partner >= 0) & (docs[at] == twin))
     if not len(paired):
         return found, EMPTY
     mine, theirs = docs[paired], twin[paired]
