@@ -267,6 +267,19 @@ def test_contains_gives_the_same_answer_whichever_list_it_looks_up_in_the_other(
         assert results.contains(postings, docs).tolist() == expected.tolist()
 
 
+def test_common_finds_where_two_lists_meet_as_numpys_intersection_does():
+    """Lists of very different lengths (looked up one in the other) and of like length (met in one array)
+    give the indices `np.intersect1d` gives, in its order."""
+    rng = np.random.default_rng(11)
+    for a_count, b_count in [(5, 2000), (2000, 5), (300, 300), (3000, 2500), (0, 10), (10, 0), (1, 1)]:
+        a = np.unique(rng.integers(0, 5000, a_count)).astype(np.int32)
+        b = np.unique(rng.integers(0, 5000, b_count)).astype(np.int32)
+        _, want_i, want_j = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        i, j = results.common(a, b)
+        assert i.tolist() == want_i.tolist() and j.tolist() == want_j.tolist()
+        assert len(i) > 0 or min(a_count, b_count) < 5
+
+
 @needs_eval
 @pytest.mark.parametrize("dense_from", [0, 10**9])
 def test_matches_flags_exactly_the_documents_an_or_of_the_questions_terms_matches(xquad_index, monkeypatch, dense_from):

@@ -31,7 +31,7 @@ from ...query.concepts import Coordinated
 from ...query.estimate import estimate
 from ...query.limits import check_time, too_many_words
 from ...query.synonyms import Synonyms
-from ..postings import EMPTY, Postings, combine, contains
+from ..postings import EMPTY, Postings, combine, common, contains
 from . import decode, proximity
 from .concept_bits import ConceptBits
 from .postings import SharedState
@@ -374,7 +374,7 @@ class Ranker:
         for p in parts[1:]:
             if not len(found):
                 return EMPTY
-            _, i, j = np.intersect1d(found.docs, p.docs, assume_unique=True, return_indices=True)
+            i, j = common(found.docs, p.docs)
             found = Postings(found.docs[i], found.scores[i] + p.scores[j])
         return found
 
@@ -383,7 +383,7 @@ class Ranker:
         if not len(kept):
             return EMPTY
         excluded = self.evaluate(q.b)
-        keep = ~np.isin(kept.docs, excluded.docs, assume_unique=True)
+        keep = ~contains(excluded.docs, kept.docs, docs_sorted=True)
         return Postings(kept.docs[keep], kept.scores[keep])
 
     def _and_maybe(self, q: wq.AndMaybe) -> Postings:
@@ -392,7 +392,7 @@ class Ranker:
         if not len(kept):
             return EMPTY
         maybe = self.evaluate(q.b)
-        _, i, j = np.intersect1d(kept.docs, maybe.docs, assume_unique=True, return_indices=True)
+        i, j = common(kept.docs, maybe.docs)
         scores = kept.scores.copy()
         scores[i] += maybe.scores[j]
         return Postings(kept.docs, scores)
