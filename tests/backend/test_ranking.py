@@ -318,6 +318,7 @@ def test_concept_bits_sum_the_weights_of_the_concepts_each_document_matched():
     bits.add(9, np.array([3], np.int32))
     bits.add(69, np.array([3, 7], np.int32))
     bits.add(9, np.array([3], np.int32))  # a concept matched twice counts once
+    bits.add(63, np.array([5], np.int32))  # an array's top bit alone
     matched = bits.matched()
-    assert matched.tolist() == [1, 3, 7]
-    assert bits.weight(matched, weights).tolist() == [1.0, 1.0 + 10.0 + 70.0, 70.0]
+    assert matched.tolist() == [1, 3, 5, 7]
+    assert bits.weight(matched, weights).tolist() == [1.0, 1.0 + 10.0 + 70.0, 64.0, 70.0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -245,6 +246,23 @@ def test_results_serialize_to_json_ready_dicts(seed_index):
     assert set(data) == {"query", "total", "page", "pages", "limit", "suggestion", "elapsed_ms", "hits", "facets",
                          "showing", "tabs"}
     assert data["hits"][0]["id"] == S002
+
+
+@pytest.mark.parametrize("query", ["Finanztechnologie", "fintech", "Shenzhen", "Luohu Cass"])
+def test_results_serialize_as_dataclasses_asdict_does_with_explanations_twins_and_facets(seed_index, query):
+    results = indexer.search(query, index_dir=seed_index, explain=True)
+    data = results.to_dict()
+    assert data == dataclasses.asdict(results)
+    assert data["hits"] and data["facets"]["lang"]
+    assert data["hits"][0]["paths"] is not results.hits[0].paths  # a copy, as asdict's
+
+
+def test_a_translation_only_twin_serializes_inside_its_card(seed_index):
+    results = indexer.search("Finanztechnologie", index_dir=seed_index, explain=True)
+    carded = [h for h in results.hits if h.twin_hit is not None]
+    assert carded, "the seeds' twin pair should share a card"
+    at = results.hits.index(carded[0])
+    assert results.to_dict()["hits"][at]["twin_hit"] == dataclasses.asdict(carded[0].twin_hit)
 
 
 def test_threads_share_a_generations_twin_links_and_lexicon_and_an_update_brings_new_ones(tmp_path, seed_copy):
