@@ -48,6 +48,13 @@ def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
     assert list(size["update"]["phases"]) == ["load", "index", "link", "lexicon", "vocabulary"]
     assert "our rebuild by step: index " in speed.table(300, size)
     assert all({"target", "pass", "margin_pct"} <= t.keys() for t in size["targets"])
+    assert size["server_mb_ready"] > 0 and size["server_mb_after_load"] > 0  # the warmed server's processes
+    assert "web server memory" in speed.table(300, size)
+    named = {t["target"]: t for t in size["targets"]}
+    assert named["web server memory after warm-up < 3 GB"]["value"] == size["server_mb_ready"]
+    lexicon = size["rebuild"]["ours"]["phases"]["lexicon"] / size["rebuild"]["ours"]["seconds"] * 100
+    assert named["lexicon step < 5% of the rebuild"]["value"] == pytest.approx(lexicon, abs=1e-3)
+    assert not any(t["applies"] for t in size["targets"])  # every target is set at 100,000 or 1,000,000
     assert _results_stamp() == before, "a smoke run must not overwrite benchmarks/results/"
 
     skipped = size | {"web_during_update": None}  # as a size above --load-during-update-up-to
