@@ -27,8 +27,9 @@ default `MultifieldParser` with an OR group, `hit.highlights()` on the stored bo
 `tokenize='porter unicode61'`, the question's words OR-ed, `bm25()` ranking and `snippet()`. Ours is
 printed as ratios to theirs and checked against the targets of issues 15 and 17, each at the size the
 issue sets it (PASS/MISS with the margin; "info" at other sizes), and the web server's memory (PSS of
-its processes) is read once it is warm and after the load. Every run prints the machine and writes `benchmarks/results/<date>-speed.json` (a
-`--smoke` run writes into its work folder instead, so CI never overwrites real figures).
+its processes) is read once it is warm and after the load. Every run prints the machine and writes
+`benchmarks/results/<date>-speed.json` (a `--smoke` run writes into its work folder instead, so CI
+never overwrites real figures).
 """
 
 from __future__ import annotations
