@@ -60,8 +60,9 @@ class Reader(Protocol):
     def document(self, doc_id: str) -> dict | None:
         """The stored fields of a document id, or None."""
 
-    def docnum(self, doc_id: str) -> int | None:
-        """The document number of an id, or None."""
+    def docnums(self, doc_ids: list[str]) -> np.ndarray:
+        """The document number of each id (int64), -1 for an id the index lacks; many at once, as the
+        twins of an archive are numbered."""
 
     def languages(self) -> dict[str, int]:
         """Live documents per language."""

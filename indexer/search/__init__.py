@@ -22,7 +22,7 @@ from ..query import ParsedQuery
 from ..query.filters import restriction
 from ..query.limits import check_doc_id, check_paging, check_query, check_sort, check_window
 from ..query.terms import QueryTerms, query_terms
-from . import facets, snippets
+from . import facets, scope, snippets
 from .explain import explain as explain_hit
 from .find import find
 from .handles import Handle, close_handles, in_use, open_handle, release_stale
@@ -116,6 +116,7 @@ def warm(index_dir: str | Path | None = None, budget: int | None = None) -> dict
     handle = open_handle(index_dir)
     terms, postings = handle.reader.warm(budget)
     facets.warm(handle.reader)  # what facets and sorting by date read
+    scope.warm(handle)
     words = _warm_words(handle)
     return {"generation": handle.gen.name, "terms": terms, "postings": postings, "words": words,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -28,10 +28,12 @@ def reader(seed_index):
 
 
 def test_a_reader_gives_stored_fields_by_number_and_by_id(reader):
-    numbers = {doc_id: reader.docnum(doc_id) for doc_id in (S000, S001, S002, S003, S004)}
+    ids = [S000, S001, S002, S003, S004]
+    numbers = dict(zip(ids, reader.docnums(ids).tolist(), strict=True))
     assert sorted(numbers.values()) == list(range(5)) and reader.size == 5 and reader.documents() == 5
     assert reader.stored(numbers[S002])["id"] == S002 == reader.document(S002)["id"]
-    assert reader.document("missing") is None and reader.docnum("missing") is None
+    assert reader.document("missing") is None and reader.docnums(["missing", S002]).tolist() == [-1, numbers[S002]]
+    assert reader.docnums([]).tolist() == []
     assert reader.languages() == {"de": 2, "en": 3}
 
 

@@ -139,3 +139,39 @@ def test_a_segment_whose_first_blocks_are_deleted_reads_its_postings_and_positio
         found = indexer.search(query, index_dir=index_dir, limit=100)
         assert found.total == 100 and {h.id for h in found} == {f"r{n:03}" for n in range(200, 300)}
     assert indexer.search("harbour terminal day 250", index_dir=index_dir).hits[0].id == "r250"
+
+
+def _numbered_as_whoosh_numbers_them(index_dir) -> None:
+    search_module.close_handles()
+    postings._generations.clear()
+    postings._caches.clear()
+    reader = search_module.open_handle(index_dir).reader
+    whoosh_reader = reader.searcher.reader()
+    ids = [stored["id"] for _, stored in whoosh_reader.iter_docs()] + ["missing", "r000", "r299"]
+    expected = [reader.searcher.document_number(id=i) for i in ids]
+    assert reader.docnums(ids).tolist() == [-1 if n is None else n for n in expected]
+
+
+def test_ids_are_numbered_in_one_pass_as_whoosh_numbers_them_one_at_a_time(tmp_path, monkeypatch):
+    """Across segments, after an update deleted and re-added releases, without a sidecar, and with colliding
+    hashes: what `_twin_numbers` numbers an archive's twins with."""
+    source, index_dir = tmp_path / "src", tmp_path / "index"
+    source.mkdir()
+    for n in range(300):
+        (source / f"r{n:03}.txt").write_text(f"Release {n}\n\nThe harbour terminal opened on day {n}.",
+                                             encoding="utf-8")
+    indexer.rebuild(source=source, index_dir=index_dir, workers=1)
+    for n in range(0, 300, 7):  # changed: deleted from the first segment, added to a new one
+        (source / f"r{n:03}.txt").write_text(f"Release {n}, revised\n\nThe terminal closed.", encoding="utf-8")
+    for n in range(290, 300):
+        (source / f"r{n:03}.txt").unlink()
+    indexer.update(index_dir=index_dir, workers=1)
+    gen = store.current(index_dir)
+    assert len(list(gen.glob("*.trm"))) == 2
+    _numbered_as_whoosh_numbers_them(index_dir)
+    max(gen.glob("*.tsc"), key=lambda p: p.stat().st_size).unlink()  # the first segment, read through its blocks
+    _numbered_as_whoosh_numbers_them(index_dir)
+    monkeypatch.setattr(sidecar, "term_key", lambda fieldname, btext: len(btext) % 3)  # every id collides
+    colliding = tmp_path / "colliding"
+    indexer.rebuild(source=source, index_dir=colliding, workers=1)
+    _numbered_as_whoosh_numbers_them(colliding)

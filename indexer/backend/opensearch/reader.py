@@ -186,12 +186,15 @@ class OpenSearchReader:
             self._stored.popitem(last=False)
 
     def document(self, doc_id: str) -> dict | None:
-        docnum = self.docnum(doc_id)
+        docnum = self._docnum_of().get(doc_id)
         return self.stored(docnum) if docnum is not None else None
 
-    def docnum(self, doc_id: str) -> int | None:
-        numbers = self.remember(("numbers",), lambda: self._table()[1], keep=True)
-        return numbers.get(doc_id)
+    def docnums(self, doc_ids: list[str]) -> np.ndarray:
+        numbers = self._docnum_of()
+        return np.fromiter((numbers.get(d, -1) for d in doc_ids), dtype=np.int64, count=len(doc_ids))
+
+    def _docnum_of(self) -> dict[str, int]:
+        return self.remember(("numbers",), lambda: self._table()[1], keep=True)
 
     def languages(self) -> dict[str, int]:
         body = {"size": 0, "aggs": {"lang": {"terms": {"field": "lang", "size": 1000}}}}

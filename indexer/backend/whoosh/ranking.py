@@ -5,12 +5,11 @@ where every matcher bounds its score. Our queries are wide ORs (each word in six
 compound parts and its translations) under a coordination factor, so Whoosh would score every
 matching document: at 100,000 releases 0.4 s per question, against 7 ms here (`benchmarks.matchers`).
 
-Here each term's postings are decoded once into arrays (document numbers, weights) and kept in an
-LRU cache per segment, BM25F is computed for the whole list at once, and the query tree is
-combined with array unions and intersections. The scores are the ones Whoosh's own matchers give
-(`tests/backend/test_ranking.py` compares them). Phrases are checked on cached word positions, also as
-arrays; query nodes this module does not know, such as prefixes and ranges, are run through
-Whoosh's matcher and their matches taken as arrays.
+Here each term's postings are arrays (document numbers, weights), read from the segment's sidecar or
+decoded once into an LRU cache; BM25F is computed for a whole list at once, and the query tree combined
+with array unions and intersections. The scores are Whoosh's own (`tests/backend/test_ranking.py`
+compares them). Phrases are checked on word positions, also as arrays; nodes this module does not
+know (prefixes, ranges) run through Whoosh's matcher, and their matches are taken as arrays.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from . import decode, proximity
 from .concept_bits import ConceptBits
 from .postings import SharedState
 from .shapes import summed_or, term_leaves
-from .sidecar import Sidecar
+from .sidecar import UNSAID, Sidecar
 
 MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
 EXPANSION_SECONDS = 0.5  # and the time it may take to find them
@@ -298,6 +297,22 @@ class Ranker:
             index.append(np.repeat(np.arange(lo, hi), counts))
             where.append(positions[ranges(offsets[at], counts)])
         return np.concatenate(index), np.concatenate(where).astype(np.int64)
+
+    def single_documents(self, fieldname: str, btexts: list[bytes]) -> np.ndarray:
+        """The live document each term names (as an id does), or -1, as Whoosh's `document_number` finds it;
+        from the sidecars' tables in one pass where the segments have them."""
+        found = np.full(len(btexts), -1, np.int64)
+        live = self.shared.live(self.searcher) if self.reader.has_deletions() else None
+        for segment in self.segments:
+            side = segment.sidecar
+            at = side.single_documents(fieldname, btexts) if side else np.full(len(btexts), UNSAID, np.int64)
+            for i in np.flatnonzero(at == UNSAID).tolist():  # no sidecar, a collision, or several documents
+                docs = self._segment_postings(segment, fieldname, btexts[i])[0]
+                docs = docs[live[docs + segment.base]] if live is not None else docs
+                at[i] = docs[0] if len(docs) else -1
+            at = np.where(at >= 0, at + segment.base, -1)
+            found = np.where(found >= 0, found, at if live is None else np.where(live[np.maximum(at, 0)], at, -1))
+        return found
 
     def term_documents(self, fieldname: str, btext: bytes) -> int:
         """How many documents hold the term, deleted ones included (Whoosh's document frequency)."""

@@ -75,8 +75,8 @@ class WhooshReader:
     def document(self, doc_id: str) -> dict | None:
         return self.searcher.document(id=doc_id)
 
-    def docnum(self, doc_id: str) -> int | None:
-        return self.searcher.document_number(id=doc_id)
+    def docnums(self, doc_ids: list[str]) -> np.ndarray:
+        return self.ranker.single_documents("id", [self.schema["id"].to_bytes(d) for d in doc_ids])
 
     def languages(self) -> dict[str, int]:
         counts = {code: sum(1 for _ in self.searcher.docs_for_query(wq.Term("lang", code)))

@@ -37,6 +37,7 @@ MAGIC = b"TWSC0001"
 TRAILER = struct.Struct("<8sqqqqq")
 WRITE_BUFFER = 1 << 20
 INT32 = "i" if array("i").itemsize == 4 else "l"  # the array typecode of a 32-bit integer
+UNSAID = -2  # `single_documents`: the sidecar cannot tell this term's one document
 COMPLETE_UP_TO = 20_000  # documents of a segment without a sidecar that a commit decodes to write one
 
 
@@ -153,6 +154,26 @@ class Sidecar:
         start = self._starts[at]
         return (np.frombuffer(self._data, dtype=np.int32, count=count, offset=start),
                 np.frombuffer(self._data, dtype=np.float32, count=count, offset=start + 4 * count))
+
+
+    def single_documents(self, fieldname: str, btexts: list[bytes]) -> np.ndarray:
+        """For terms that each name at most one document (an id), in one pass: each term's document
+        number, -1 where the segment lacks the term, and `UNSAID` where the sidecar cannot say cheaply
+        (a hash collision, or several documents: ask `postings`). Looking 400,000 twins' ids up one at a
+        time through Whoosh took 20-90 s at 1,000,000 releases, on every server process's first search."""
+        keys = np.fromiter((term_key(fieldname, b) for b in btexts), dtype=np.uint64, count=len(btexts))
+        found = np.full(len(btexts), -1, np.int64)
+        table = np.frombuffer(self._keys, dtype=np.uint64)
+        if not len(table) or not len(keys):
+            return found
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        present = table[at] == keys
+        counts = np.frombuffer(self._counts, dtype=np.int64)[at]
+        single = present & (counts == 1)
+        starts = np.frombuffer(self._starts, dtype=np.int64)[at[single]]
+        found[single] = np.frombuffer(self._data, dtype=np.int32)[starts // 4]
+        found[present & (counts != 1) & (counts != 0)] = UNSAID
+        return found
 
 
 def open_sidecar(folder: Path, segment_id: str, documents: int) -> Sidecar | None:
