@@ -115,15 +115,21 @@ def test_a_commit_leaves_a_large_segment_without_a_sidecar_to_be_decoded(seed_co
     assert [h.id for h in indexer.search("Futian", index_dir=index_dir)] == ["new"]
 
 
-def test_a_segment_whose_first_blocks_are_deleted_reads_its_postings_and_positions_alike(tmp_path):
-    """An update that removes the first 200 releases of a segment: its postings (with the deleted ones, from
-    the sidecar) and its word positions (decoded) must still line up for a phrase, and match Whoosh's."""
+def harbour_releases(tmp_path, count: int = 300):
+    """`count` small releases (r000, r001, ...) in a source folder, indexed in one segment: (source, index)."""
     source, index_dir = tmp_path / "src", tmp_path / "index"
     source.mkdir()
-    for n in range(300):
+    for n in range(count):
         (source / f"r{n:03}.txt").write_text(f"Release {n}\n\nThe harbour terminal opened on day {n}.",
                                              encoding="utf-8")
     indexer.rebuild(source=source, index_dir=index_dir, workers=1)
+    return source, index_dir
+
+
+def test_a_segment_whose_first_blocks_are_deleted_reads_its_postings_and_positions_alike(tmp_path):
+    """An update that removes the first 200 releases of a segment: its postings (with the deleted ones, from
+    the sidecar) and its word positions (decoded) must still line up for a phrase, and match Whoosh's."""
+    source, index_dir = harbour_releases(tmp_path)
     for n in range(200):
         (source / f"r{n:03}.txt").unlink()
     indexer.update(index_dir=index_dir, workers=1)
@@ -155,12 +161,7 @@ def _numbered_as_whoosh_numbers_them(index_dir) -> None:
 def test_ids_are_numbered_in_one_pass_as_whoosh_numbers_them_one_at_a_time(tmp_path, monkeypatch):
     """Across segments, after an update deleted and re-added releases, without a sidecar, and with colliding
     hashes: what `_twin_numbers` numbers an archive's twins with."""
-    source, index_dir = tmp_path / "src", tmp_path / "index"
-    source.mkdir()
-    for n in range(300):
-        (source / f"r{n:03}.txt").write_text(f"Release {n}\n\nThe harbour terminal opened on day {n}.",
-                                             encoding="utf-8")
-    indexer.rebuild(source=source, index_dir=index_dir, workers=1)
+    source, index_dir = harbour_releases(tmp_path)
     for n in range(0, 300, 7):  # changed: deleted from the first segment, added to a new one
         (source / f"r{n:03}.txt").write_text(f"Release {n}, revised\n\nThe terminal closed.", encoding="utf-8")
     for n in range(290, 300):

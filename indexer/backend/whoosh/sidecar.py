@@ -155,7 +155,6 @@ class Sidecar:
         return (np.frombuffer(self._data, dtype=np.int32, count=count, offset=start),
                 np.frombuffer(self._data, dtype=np.float32, count=count, offset=start + 4 * count))
 
-
     def single_documents(self, fieldname: str, btexts: list[bytes]) -> np.ndarray:
         """For terms that each name at most one document (an id), in one pass: each term's document
         number, -1 where the segment lacks the term, and `UNSAID` where the sidecar cannot say cheaply
