@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
 
 import numpy as np
 
 from ..dates import period
-from ..model import Link
+from ..model import Link, plain
 from .linker import (
     DATE_PENALTY,
     DATE_SLACK_DAYS,
@@ -37,7 +36,7 @@ def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] 
     own = next((x for x in links if doc_id in (x.de, x.en)), None)
     if doc_id in settled:
         verdict = "stated by the source" if own else "the source names a twin that is not in the archive"
-        return result | {"link": asdict(own) if own else None, "verdict": verdict}
+        return result | {"link": plain(own) if own else None, "verdict": verdict}
     if result["lang"] not in SIDES:
         return result | {"verdict": "neither German nor English: not linked"}
     arc = Archive(table, exclude=settled)
@@ -48,7 +47,7 @@ def explain(doc_id: str, sigs: Mapping[str, Signals], stated: Mapping[str, str] 
     result["candidates"] = [_candidate(arc, p, me, matched) for p in mine]
     if me in matched:
         p = matched[me]
-        result["link"] = asdict(Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)))
+        result["link"] = plain(Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)))
     return result | {"verdict": _verdict(me, mine, matched, min_score)}
 
 

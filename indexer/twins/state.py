@@ -9,12 +9,12 @@ of every document whose partner changed.
 from __future__ import annotations
 
 import pickle
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import store
 from ..errors import IndexFormatError
-from ..model import Link
+from ..model import Link, plain
 from .linker import DEFAULT_MIN_SCORE
 from .linker import link as link_twins
 from .table import SignalTable
@@ -48,7 +48,7 @@ class TwinState:
 
     def link_and_save(self, gen: Path, min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
         links = link_twins(self.signals, self.stated, min_score=min_score)
-        store.write_json(gen, LINKS, [asdict(link) for link in links])
+        store.write_json(gen, LINKS, [plain(link) for link in links])
         with store.writing(gen, SIGNALS) as f:
             pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
         return links
