@@ -35,7 +35,7 @@ from . import decode, proximity
 from .concept_bits import ConceptBits
 from .postings import SharedState
 from .shapes import summed_or, term_leaves
-from .sidecar import UNSAID, Sidecar
+from .sidecar import UNSAID, Sidecar, term_keys
 
 MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per field
 EXPANSION_SECONDS = 0.5  # and the time it may take to find them
@@ -303,9 +303,10 @@ class Ranker:
         from the sidecars' tables in one pass where the segments have them."""
         found = np.full(len(btexts), -1, np.int64)
         live = self.shared.live(self.searcher) if self.reader.has_deletions() else None
+        keys = term_keys(fieldname, btexts) if any(s.sidecar for s in self.segments) else None  # once, not per segment
         for segment in self.segments:
             side = segment.sidecar
-            at = side.single_documents(fieldname, btexts) if side else np.full(len(btexts), UNSAID, np.int64)
+            at = side.single_documents(keys) if side else np.full(len(btexts), UNSAID, np.int64)
             for i in np.flatnonzero(at == UNSAID).tolist():  # no sidecar, a collision, or several documents
                 docs = self._segment_postings(segment, fieldname, btexts[i])[0]
                 docs = docs[live[docs + segment.base]] if live is not None else docs

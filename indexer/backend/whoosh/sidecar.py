@@ -47,6 +47,11 @@ def term_key(fieldname: str, btext: bytes) -> int:
     return int.from_bytes(digest, "little")
 
 
+def term_keys(fieldname: str, btexts: list[bytes]) -> np.ndarray:
+    """`term_key` of each term of one field, as an array (for `Sidecar.single_documents`)."""
+    return np.fromiter((term_key(fieldname, b) for b in btexts), dtype=np.uint64, count=len(btexts))
+
+
 def path_of(folder: Path, segment_id: str) -> Path:
     return folder / f"{segment_id}{EXTENSION}"
 
@@ -155,13 +160,12 @@ class Sidecar:
         return (np.frombuffer(self._data, dtype=np.int32, count=count, offset=start),
                 np.frombuffer(self._data, dtype=np.float32, count=count, offset=start + 4 * count))
 
-    def single_documents(self, fieldname: str, btexts: list[bytes]) -> np.ndarray:
-        """For terms that each name at most one document (an id), in one pass: each term's document
-        number, -1 where the segment lacks the term, and `UNSAID` where the sidecar cannot say cheaply
-        (a hash collision, or several documents: ask `postings`). Looking 400,000 twins' ids up one at a
-        time through Whoosh took 20-90 s at 1,000,000 releases, on every server process's first search."""
-        keys = np.fromiter((term_key(fieldname, b) for b in btexts), dtype=np.uint64, count=len(btexts))
-        found = np.full(len(btexts), -1, np.int64)
+    def single_documents(self, keys: np.ndarray) -> np.ndarray:
+        """For terms that each name at most one document (ids), by their `term_keys`, in one pass: each
+        term's document number, -1 where the segment lacks the term, and `UNSAID` where the sidecar cannot
+        say cheaply (a hash collision, or several documents: ask `postings`). Looking 400,000 twins' ids up
+        one at a time through Whoosh took 20-90 s at 1,000,000 releases."""
+        found = np.full(len(keys), -1, np.int64)
         table = np.frombuffer(self._keys, dtype=np.uint64)
         if not len(table) or not len(keys):
             return found
