@@ -12,25 +12,47 @@ REMEMBER = 64  # filters and twin scopes kept per generation
 
 class Memo:
     """Values by key: the last `REMEMBER` keys, and all along those kept with `keep` (tables that every
-    thread's handle needs). Two threads may compute the same value at once; the first one stored wins."""
+    thread's handle needs). A value is computed by one thread at a time: the others asking for it meanwhile
+    wait for it rather than compute it too. After an update every server thread's first search asks for the
+    same tables at once, and computing them side by side under one interpreter lock made each of them as
+    slow as all together (minutes at 1,000,000 releases). Should the computing thread fail, the next
+    waiter computes it."""
 
     def __init__(self) -> None:
         self._remembered: OrderedDict[tuple, Any] = OrderedDict()
         self._kept: dict[tuple, Any] = {}
+        self._pending: dict[tuple, tuple[int, threading.Event]] = {}  # key -> (computing thread, done)
         self._lock = threading.Lock()
 
     def remember(self, key: tuple, compute: Callable[[], Any], keep: bool = False) -> Any:
-        with self._lock:
-            if key in self._kept:
-                return self._kept[key]
-            if key in self._remembered:
-                self._remembered.move_to_end(key)
-                return self._remembered[key]
-        value = compute()
-        with self._lock:
-            if keep:
-                return self._kept.setdefault(key, value)
-            self._remembered[key] = value
-            while len(self._remembered) > REMEMBER:
-                self._remembered.popitem(last=False)
+        me = threading.get_ident()
+        done = threading.Event()
+        while True:
+            with self._lock:
+                if key in self._kept:
+                    return self._kept[key]
+                if key in self._remembered:
+                    self._remembered.move_to_end(key)
+                    return self._remembered[key]
+                pending = self._pending.get(key)
+                if pending is None:
+                    self._pending[key] = (me, done)
+                    break
+                if pending[0] == me:  # asked again within its own computation: compute it here too
+                    break
+            pending[1].wait()  # then it is stored, or its computation failed and this thread may try
+        try:
+            value = compute()
+            with self._lock:
+                if keep:
+                    value = self._kept.setdefault(key, value)
+                else:
+                    self._remembered[key] = value
+                    while len(self._remembered) > REMEMBER:
+                        self._remembered.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._pending.get(key, (None, None))[1] is done:
+                    del self._pending[key]
+            done.set()
         return value
