@@ -55,11 +55,16 @@ def _code(reader: Reader, name: str) -> Coded:
         days = reader.column("date")
         present = days >= 0
         keys = (days[present] - EPOCH).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    else:
-        column = reader.column(name)
-        present = np.array([bool(v) for v in column.tolist()], dtype=bool)
-        keys = column[present].astype(str)
-    values, inverse = np.unique(keys, return_inverse=True)
-    codes = np.full(len(present), -1, dtype=np.int32)
-    codes[present] = inverse
-    return Coded(codes, [str(v) for v in values.tolist()])
+        values, inverse = np.unique(keys, return_inverse=True)
+        codes = np.full(len(present), -1, dtype=np.int32)
+        codes[present] = inverse
+        return Coded(codes, [str(v) for v in values.tolist()])
+    column = reader.column(name)
+    seen: dict[str, int] = {}  # a dict, not `np.unique`: sorting a million strings took 0.9 s a column
+    codes = np.fromiter((seen.setdefault(v, len(seen)) if v else -1 for v in column.tolist()),
+                        dtype=np.int32, count=len(column))
+    values = sorted(seen)  # in order, so that equal counts list alphabetically
+    rank = np.empty(len(values) + 1, dtype=np.int32)
+    rank[[seen[v] for v in values]] = np.arange(len(values), dtype=np.int32)
+    rank[-1] = -1  # none stays none
+    return Coded(rank[codes], [str(v) for v in values])

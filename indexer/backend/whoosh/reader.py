@@ -18,7 +18,7 @@ from ...analysis import WordAnalyzer
 from ...errors import IndexFormatError
 from .. import fields
 from ..postings import Postings
-from . import postings
+from . import columns, postings
 from .ranking import Ranker
 from .vocabulary import Vocabulary
 
@@ -90,12 +90,11 @@ class WhooshReader:
         return self.remember(("columns",), self._columns, keep=True)[name]
 
     def _columns(self) -> dict[str, np.ndarray]:
-        """Every column from one pass over the stored releases: unpickling each release is the cost, and a
-        pass per column made a server's warm-up 12 s at 100,000 releases."""
-        columns = fields.empty_columns(self.size)
-        for docnum, stored in self.searcher.reader().iter_docs():
-            fields.fill_columns(columns, docnum, stored)
-        return columns
+        """Every column from one pass over the stored releases (unpickling each release is the cost, and a
+        pass per column made a server's warm-up 12 s at 100,000 releases), of the segments that no earlier
+        generation of this index folder has read."""
+        leaves = [leaf for leaf, _ in self.searcher.reader().leaf_readers()]
+        return columns.of_folder(self.gen.parent).of(leaves)
 
     def words(self, code: str | None) -> WordAnalyzer:
         return fields.words(self.schema, code)
