@@ -254,7 +254,7 @@ class OpenSearchReader:
     @property
     def vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
-            self._vocabulary = Vocabulary(self.gen)
+            self._vocabulary = Vocabulary(self.gen, self.remember)
         return self._vocabulary
 
     def known_word(self, word: str) -> bool:
@@ -274,6 +274,7 @@ class OpenSearchReader:
 
     def warm(self, budget: int | None = None) -> tuple[int, int]:
         self._table()
+        self.vocabulary.spellings()
         return 0, 0
 
     def close(self) -> None:

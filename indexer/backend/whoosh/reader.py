@@ -52,7 +52,7 @@ class WhooshReader:
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(self.gen)
+        return Vocabulary(self.gen, self.remember)
 
     def search(self, q: wq.Query) -> Postings:
         return self.ranker.search(q)
@@ -131,6 +131,7 @@ class WhooshReader:
                 yield reader.stored_fields(docnum)
 
     def warm(self, budget: int | None = None) -> tuple[int, int]:
+        self.vocabulary.spellings()
         return self.ranker.warm(self.shared.postings.limit if budget is None else budget)
 
     def close(self) -> None:
