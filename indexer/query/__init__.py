@@ -27,6 +27,7 @@ from .parser import (
     phrase_concepts,
     plain_parser,
 )
+from .tree import leaves
 
 MIN_WILDCARD_PREFIX = 2
 OPERATORS = frozenset({"and", "or", "not", "andnot", "andmaybe", "to"})
@@ -109,7 +110,7 @@ class Parser:
 def _check_wildcards(q: wq.Query) -> None:
     """A wildcard needs `MIN_WILDCARD_PREFIX` letters before its first `*` or `?`: a leading one (`*ab*`)
     would read every word of the archive to find the few that match."""
-    for leaf in q.leaves():
+    for leaf in leaves(q):
         if isinstance(leaf, (wq.Wildcard, wq.Prefix)):
             literal = re.split(r"[*?]", leaf.text, maxsplit=1)[0]
             if len(literal) < MIN_WILDCARD_PREFIX:
@@ -122,7 +123,7 @@ def _check_wildcards(q: wq.Query) -> None:
 def _with_phrases(q: wq.Query | None, context: QueryContext, text: str, fieldnames: list[str]) -> wq.Query | None:
     """Words searched as words (an OR of concepts, or one concept) also as the dictionary's translation of
     the runs of them it lists together (`stock exchange` -> `Börse`, see `parser.phrase_concepts`)."""
-    if q is None or any(isinstance(leaf, wq.Phrase) for leaf in q.leaves()):  # a quoted phrase is searched as typed
+    if q is None or any(isinstance(leaf, wq.Phrase) for leaf in leaves(q)):  # a quoted phrase is searched as typed
         return q
     if isinstance(q, wq.Or) and all(isinstance(c, Concept) for c in q.subqueries):
         concepts = list(q.subqueries)

@@ -33,6 +33,7 @@ from whoosh import query as wq
 from ..errors import QueryError
 from .concepts import Concept, Coordinated
 from .synonyms import Synonyms
+from .tree import leaves as tree_leaves
 
 Estimate = Callable[[wq.Query], float]  # how many documents a query matches about (for concept weights)
 Json = dict[str, Any]
@@ -203,4 +204,4 @@ def _bounds(start: Any, end: Any, startexcl: bool, endexcl: bool) -> Json:
 
 def leaves(q: wq.Query) -> list[tuple[str, str]]:
     """The (field, term) leaves of `q`, for explanations."""
-    return [(leaf.fieldname, leaf.text) for leaf in q.leaves() if type(leaf) is wq.Term]
+    return [(leaf.fieldname, leaf.text) for leaf in tree_leaves(q) if type(leaf) is wq.Term]

@@ -13,6 +13,7 @@ from whoosh import query as wq
 
 from ..errors import QueryError
 from ..lang import codes
+from .tree import leaves
 
 MAX_QUERY_CHARS = 1000
 MAX_LIMIT = 100  # hits per page
@@ -95,7 +96,7 @@ def check_window(limit: int, page: int) -> int:
 def too_many_words(q: Any, over: int) -> QueryError:
     """The error for a prefix, wildcard or range (a Whoosh `MultiTerm`, or the first in the tree `q`) that
     expands to more than `over` words: the same on every backend, naming the pattern as its user wrote it."""
-    pattern = next((leaf for leaf in q.leaves() if isinstance(leaf, wq.MultiTerm)), q)
+    pattern = next((leaf for leaf in leaves(q) if isinstance(leaf, wq.MultiTerm)), q)
     if isinstance(pattern, wq.Prefix):
         shown = f"`{pattern.text}*`"
     elif isinstance(pattern, wq.TermRange):

@@ -49,6 +49,7 @@ from ..translation import Translator
 from .concepts import Concept, ConceptGroup
 from .fields import field_language, groups
 from .synonyms import Synonyms
+from .tree import leaves
 
 
 @dataclass
@@ -170,7 +171,7 @@ class ExpandingParser(QueryParser):
         if type(q) is wq.Term and lang.get(code).genitive_s:
             q = self._with_genitive(q, code, text)
         if q is not None:
-            ctx.words.update((leaf.fieldname, leaf.text) for leaf in q.leaves() if type(leaf) is wq.Term)
+            ctx.words.update((leaf.fieldname, leaf.text) for leaf in leaves(q) if type(leaf) is wq.Term)
         alternatives = [q] if q is not None else []
         if code in self.splits_compounds:
             parts = _parts(text, code, split=self.splits_compounds[code])

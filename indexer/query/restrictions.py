@@ -16,6 +16,7 @@ from datetime import timedelta
 from whoosh import query as wq
 
 from ..dates import period
+from .tree import leaves
 
 FIELDS = frozenset({"lang", "date", "source", "place"})
 DATE_COMPARISON = re.compile(r"(?<!\S)date:(>=|<=|>|<)?(\d[\d-]*)(?=\s|$)")
@@ -44,17 +45,23 @@ def date_comparisons(text: str) -> str:
 
 
 def is_restriction(q: wq.Query) -> bool:
-    """Whether every leaf of `q` is on a restriction field."""
-    leaves = list(q.leaves())
-    return bool(leaves) and all(getattr(leaf, "fieldname", None) in FIELDS for leaf in leaves)
+    """Whether every leaf of `q` is on a restriction field; the first that is not tells (an expanded word's
+    query has dozens of leaves)."""
+    found = False
+    for leaf in leaves(q):
+        if getattr(leaf, "fieldname", None) not in FIELDS:
+            return False
+        found = True
+    return found
 
 
 def split(q: wq.Query) -> tuple[wq.Query | None, list[wq.Query]]:
     """The scored part of `q` (None if nothing is left) and the restrictions at its top level, each of
     which must hold (the query's default OR does not join them)."""
     if type(q) in (wq.Or, wq.And):
-        kept = [s for s in q.subqueries if not is_restriction(s)]
-        found = [s for s in q.subqueries if is_restriction(s)]
+        restricting = [is_restriction(s) for s in q.subqueries]
+        kept = [s for s, r in zip(q.subqueries, restricting, strict=True) if not r]
+        found = [s for s, r in zip(q.subqueries, restricting, strict=True) if r]
         if found:
             rest = None if not kept else kept[0] if len(kept) == 1 else type(q)(kept, boost=q.boost)
             return rest, found

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
+from .tree import leaves
+
 
 @dataclass
 class QueryTerms:
@@ -31,7 +33,7 @@ def query_terms(q: wq.Query, fieldnames: set[str], parts: set[tuple[str, str]] =
     (field, term)s of compound parts and of whole words (and translations), to tell part matches apart."""
     terms = QueryTerms()
     prefixes = []
-    for leaf in q.leaves():
+    for leaf in leaves(q):
         if getattr(leaf, "fieldname", None) not in fieldnames:
             continue
         if isinstance(leaf, wq.Prefix):
@@ -51,9 +53,9 @@ def untranslated(q: wq.Query, translated: dict[tuple[str, str], tuple[str, str]]
     """The leaves of `q` that translation did not add (or that are also a query word's own term, `words`), as
     one OR (None if there are none): a release that matches none of them was found only through translated
     words, as `--explain` would say."""
-    leaves = [leaf for leaf in q.leaves()
-              if not (type(leaf) is wq.Term and (key := (leaf.fieldname, leaf.text)) in translated
-                      and key not in words)]
-    if not leaves:
+    kept = [leaf for leaf in leaves(q)
+            if not (type(leaf) is wq.Term and (key := (leaf.fieldname, leaf.text)) in translated
+                    and key not in words)]
+    if not kept:
         return None
-    return leaves[0] if len(leaves) == 1 else wq.Or(leaves)
+    return kept[0] if len(kept) == 1 else wq.Or(kept)

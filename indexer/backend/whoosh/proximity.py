@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from whoosh import query as wq
 
+from ...query.tree import leaves
 from ..postings import Postings, contains
 
 CANDIDATES = 100  # the best documents by score that may get the bonus; the rest keep their scores
@@ -54,7 +55,7 @@ def _places(concept: wq.Query, candidates: np.ndarray, schema, postings: Posting
             positions: Positions) -> dict[str, np.ndarray]:
     """Per field, where the concept's terms occur in the candidates: codes `candidate index << 32 | position`."""
     terms: dict[str, set[bytes]] = {}
-    for leaf in concept.leaves():
+    for leaf in leaves(concept):
         if type(leaf) is wq.Term and leaf.fieldname in schema and schema[leaf.fieldname].scorable:
             field = schema[leaf.fieldname]
             if field.format.supports("positions"):

@@ -30,6 +30,7 @@ from ...query.concepts import Coordinated
 from ...query.estimate import estimate
 from ...query.limits import check_time, too_many_words
 from ...query.synonyms import Synonyms
+from ...query.tree import leaves
 from ..postings import EMPTY, Postings, combine, common, contains
 from . import decode, proximity
 from .concept_bits import ConceptBits
@@ -109,7 +110,7 @@ class Ranker:
     def matched_terms(self, q: wq.Query, docnum: int) -> list[tuple[str, str]]:
         """The (field, term) leaves of `q` that document `docnum` contains."""
         found = []
-        for leaf in q.leaves():
+        for leaf in leaves(q):
             if type(leaf) is wq.Term and leaf.fieldname in self.searcher.schema:
                 btext = self.searcher.schema[leaf.fieldname].to_bytes(leaf.text)
                 if (leaf.fieldname, btext) in self.reader:
