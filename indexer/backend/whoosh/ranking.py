@@ -7,9 +7,8 @@ matching document: at 100,000 releases 0.4 s per question, against 7 ms here (`b
 
 Here each term's postings are arrays (document numbers, weights), read from the segment's sidecar or
 decoded once into an LRU cache; BM25F is computed for a whole list at once, and the query tree combined
-with array unions and intersections. The scores are Whoosh's own (`tests/backend/test_ranking.py`
-compares them). Phrases are checked on word positions, also as arrays; nodes this module does not
-know (prefixes, ranges) run through Whoosh's matcher, and their matches are taken as arrays.
+with array unions and intersections. The scores are Whoosh's own (`tests/backend/test_ranking.py`).
+Phrases are checked on word positions, also as arrays; other nodes run through Whoosh's matcher.
 """
 
 from __future__ import annotations
