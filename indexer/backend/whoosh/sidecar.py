@@ -23,6 +23,7 @@ import os
 import struct
 from array import array
 from bisect import bisect_left
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -39,12 +40,19 @@ WRITE_BUFFER = 1 << 20
 INT32 = "i" if array("i").itemsize == 4 else "l"  # the array typecode of a 32-bit integer
 UNSAID = -2  # `single_documents`: the sidecar cannot tell this term's one document
 COMPLETE_UP_TO = 20_000  # documents of a segment without a sidecar that a commit decodes to write one
+RECENT_KEYS = 1 << 16  # terms whose hash `recent_term_key` keeps
 
 
 def term_key(fieldname: str, btext: bytes) -> int:
     """The 64-bit hash a term is filed under (stable across processes, unlike `hash`)."""
     digest = hashlib.blake2b(fieldname.encode() + b"\0" + btext, digest_size=8).digest()
     return int.from_bytes(digest, "little")
+
+
+@lru_cache(maxsize=RECENT_KEYS)
+def recent_term_key(fieldname: str, btext: bytes) -> int:
+    """`term_key`, remembered: a search looks each of its terms up in every segment's sidecar."""
+    return term_key(fieldname, btext)
 
 
 def term_keys(fieldname: str, btexts: list[bytes]) -> np.ndarray:
@@ -149,7 +157,7 @@ class Sidecar:
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """The term's document numbers and weights (empty where the segment lacks it), or None where the
         sidecar cannot say (a hash collision: ask the segment)."""
-        key = term_key(fieldname, btext)
+        key = recent_term_key(fieldname, btext)
         at = bisect_left(self._keys, key)
         if at == len(self._keys) or self._keys[at] != key:
             return decode.NO_POSTINGS
