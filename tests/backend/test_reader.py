@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
@@ -128,3 +129,25 @@ def test_an_update_reads_the_columns_of_its_new_segment_only_and_they_equal_a_fu
     finally:
         first.close()
         fresh.close()
+
+
+def test_a_filters_flags_are_the_documents_whooshs_matchers_find_deleted_ones_left_out(tmp_path, seed_copy):
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir, workers=1)
+    (seed_copy / f"{S002}.txt").unlink()  # a deletion in the rebuild's segment
+    indexer.update(index_dir=index_dir)
+    gen = store.require(index_dir)
+    reader = backend.of(gen).open(gen)
+    try:
+        assert reader.searcher.reader().has_deletions()
+        queries = [Parser(reader.schema, translator=None).parse(text, translate=False).restriction
+                   for text in ("date:2019", "source:PRNewswire", "place:Chengdu", "date:>2019",
+                                "source:PRNewswire date:<2024")]
+        languages = [wq.Term("lang", code) for code in ("de", "en", "fr")]
+        for q in [*queries, *languages, wq.Or(languages), wq.Not(wq.Term("lang", "de")), wq.Every()]:
+            expected = np.zeros(reader.size, bool)
+            expected[list(reader.searcher.docs_for_query(q))] = True
+            assert reader.ranker.mask(q).tolist() == expected.tolist(), q
+        assert reader.ranker.mask(wq.Term("lang", "de")).sum() == 1  # S000 only: S002 was deleted
+    finally:
+        reader.close()
