@@ -26,7 +26,6 @@ class Memo:
 
     def remember(self, key: tuple, compute: Callable[[], Any], keep: bool = False) -> Any:
         me = threading.get_ident()
-        done = threading.Event()
         while True:
             with self._lock:
                 if key in self._kept:
@@ -35,10 +34,12 @@ class Memo:
                     self._remembered.move_to_end(key)
                     return self._remembered[key]
                 pending = self._pending.get(key)
-                if pending is None:
+                if pending is None:  # an event only for a value computed here: a lookup is per query
+                    done = threading.Event()
                     self._pending[key] = (me, done)
                     break
                 if pending[0] == me:  # asked again within its own computation: compute it here too
+                    done = threading.Event()  # not the outer computation's, which stays pending
                     break
             pending[1].wait()  # then it is stored, or its computation failed and this thread may try
         try:
