@@ -59,9 +59,10 @@ def split(q: wq.Query) -> tuple[wq.Query | None, list[wq.Query]]:
     """The scored part of `q` (None if nothing is left) and the restrictions at its top level, each of
     which must hold (the query's default OR does not join them)."""
     if type(q) in (wq.Or, wq.And):
-        restricting = [is_restriction(s) for s in q.subqueries]
-        kept = [s for s, r in zip(q.subqueries, restricting, strict=True) if not r]
-        found = [s for s, r in zip(q.subqueries, restricting, strict=True) if r]
+        kept: list[wq.Query] = []
+        found: list[wq.Query] = []
+        for s in q.subqueries:
+            (found if is_restriction(s) else kept).append(s)
         if found:
             rest = None if not kept else kept[0] if len(kept) == 1 else type(q)(kept, boost=q.boost)
             return rest, found
