@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -85,7 +86,7 @@ class ExpandingParser(QueryParser):
         self.has_term = has_term
         self.lists = lists
         self.context = QueryContext()
-        self._expansions: dict[tuple, tuple] = {}  # see `_remembered`
+        self._expansions: OrderedDict[tuple, tuple] = OrderedDict()  # see `_remembered`
         self._syntax: list[re.Pattern | None] | None = None  # see `plain_words`
         self.field_groups = groups(self.schema.names())
         # whether this index's analyzers split compounds (an index can be built without: $TWINSEARCH_COMPOUNDS)
@@ -138,7 +139,9 @@ class ExpandingParser(QueryParser):
         translations), which is recorded again each time it is used."""
         ctx = self.context
         known = self._expansions.get(key)
-        if known is None:
+        if known is not None:
+            self._expansions.move_to_end(key)
+        else:
             self.context = QueryContext(ctx.lang, ctx.translator, ctx.names, ctx.translation_boost,
                                         ctx.drop_stop_words)
             try:
@@ -147,7 +150,7 @@ class ExpandingParser(QueryParser):
             finally:
                 self.context = ctx
             if len(self._expansions) >= REMEMBERED_EXPANSIONS:
-                self._expansions.clear()
+                self._expansions.popitem(last=False)  # the least recently used
             self._expansions[key] = known
         q, words, parts, translated = known
         ctx.words.update(words)

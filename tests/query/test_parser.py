@@ -8,6 +8,7 @@ from indexer import backend as backends
 from indexer import store
 from indexer.errors import QueryError
 from indexer.query import Parser
+from indexer.query import parser as parser_module
 from indexer.query.fields import groups
 from indexer.translation import Translator, dictionary, learned
 from tests.conftest import SHARED_EVAL, needs_eval
@@ -58,6 +59,29 @@ def test_a_word_expanded_earlier_expands_as_a_fresh_parser_expands_it(seed_index
     finally:
         reader.close()
     assert shared.full._expansions  # it did remember
+
+
+def test_a_full_memory_of_expansions_forgets_the_least_recently_used_word(seed_index, monkeypatch):
+    """A word asked for again stays remembered when the memory is full; the one not asked for longest goes.
+    (Emptying the memory when full forgot a server's common words every few hundred questions.)"""
+    monkeypatch.setattr(parser_module, "REMEMBERED_EXPANSIONS", 20)
+    gen = store.require(seed_index)
+    reader = backends.of(gen).open(gen)
+    try:
+        parser = Parser(reader.schema, Translator(dictionary.load(), learned.load(gen)), reader.has_term)
+        concepts = lambda: {key[1] for key in parser.full._expansions if key[0] == parser_module.CONCEPT}  # noqa: E731
+        parser.parse("London")
+        parser.parse("Shanghai")
+        parser.parse("London")  # London is now the more recently used
+        assert concepts() == {"London", "Shanghai"}
+        for word in ("Zusammenarbeit", "Regierung", "Präsident", "cooperation", "government"):
+            parser.parse(word)
+            assert {"London", word} <= concepts()
+            parser.parse("London")
+        assert len(parser.full._expansions) <= 20
+        assert "Shanghai" not in concepts()
+    finally:
+        reader.close()
 
 
 PLAIN = ["Zusammenarbeit mit London", "cooperation with London", "Kooperationsvereinbarung", "die Zusammenarbeit",
