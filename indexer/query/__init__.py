@@ -77,16 +77,19 @@ class Parser:
             words = self.full.plain_words(text)
             try:
                 q = self.full.plain_query(words) if words is not None else self.full.parse(text)
-                if _has_error(q):
+                if words is None and _has_error(q):
                     q = None
             except Exception:
                 q = None
             if q is None:  # the words alone, without the operators that could not be read
+                words = None
                 q = self.plain.parse(" ".join(w for w in re.findall(r"\w+", text) if w.lower() not in OPERATORS))
         finally:
             self.full.context = self.plain.context = QueryContext()
-        _check_wildcards(q)
-        scored, found = restrictions.split(_exclude_negations(q))
+        if words is None:  # words alone (most queries) hold no wildcard and no negation: their trees are not walked
+            _check_wildcards(q)
+            q = _exclude_negations(q)
+        scored, found = restrictions.split(q)
         named = restrictions.language(found)
         if named is not None and lang_asked is None:
             return self.parse(query, translate, named)
