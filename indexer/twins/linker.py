@@ -71,6 +71,7 @@ SMOOTHING = 2.0  # pseudo-mass added to cosine denominators: a single shared key
 POSITION_PRIOR = 1.0  # weight of the "unrelated" prior (mean distance 1/3) in the position feature
 LENGTH_RATIO = 0.15  # usual log(len(German) / len(English))
 INTERCEPT = 0.157
+LOGIT_MARGIN = 1e-6  # `scored_pairs` scores pairs this close below the threshold's logit too, then compares scores
 WEIGHTS = {"facts": 4.297, "facts_missing": -7.927, "names": 4.989, "cognates": 9.067, "positions": -11.003,
            "length": -4.265}
 DATE_SLACK_DAYS = 31  # a translation may appear some weeks after the original
@@ -289,8 +290,10 @@ class Pair:
     en: int
 
 
-def scored_pairs(arc: Archive) -> list[Pair]:
-    """Every candidate pair with its score, best first (ties broken by ids, for stable output)."""
+def scored_pairs(arc: Archive, min_score: float = 0.0) -> list[Pair]:
+    """Every candidate pair scoring at least `min_score`, with its score, best first (ties broken by ids, for
+    stable output). Pairs below it are dropped as arrays, before they become objects: at 1,000,000 releases
+    the objects of every candidate took 2 GB, and linking keeps only the pairs above the threshold."""
     de, en = arc.candidates()
     if not len(de):
         return []
@@ -298,9 +301,13 @@ def scored_pairs(arc: Archive) -> list[Pair]:
     logits = np.full(len(de), 0.0)  # summed in the order of `_contributions`, as `explain` sums them
     for name in FEATURES:
         logits += WEIGHTS[name] * features[name]
-    penalties = _date_penalties(arc, de, en)
-    scores = np.array([_score(INTERCEPT + (logit - penalty)) for logit, penalty in
-                       zip(logits.tolist(), penalties.tolist(), strict=True)])
+    logits = INTERCEPT + (logits - _date_penalties(arc, de, en))
+    if 0.0 < min_score < 1.0:  # the score rises with the logit: those well below the threshold's go unscored
+        near = logits >= math.log(min_score / (1 - min_score)) - LOGIT_MARGIN
+        de, en, logits = de[near], en[near], logits[near]
+    scores = np.array([_score(logit) for logit in logits.tolist()])
+    kept = scores >= min_score
+    de, en, scores = de[kept], en[kept], scores[kept]
     order = np.lexsort((en, de, -scores))  # index order is id order
     return [Pair(s, i, j) for s, i, j in zip(scores[order].tolist(), de[order].tolist(), en[order].tolist(),
                                                strict=True)]
@@ -349,6 +356,6 @@ def link(sigs: Mapping[str, Signals], stated: Mapping[str, str] | None = None,
     table = SignalTable.of(sigs)
     links, settled = stated_links(table, stated or {})
     arc = Archive(table, exclude=settled)
-    matched = set(match(scored_pairs(arc), min_score).values())
+    matched = set(match(scored_pairs(arc, min_score), min_score).values())
     links += [Link(arc.ids[p.de], arc.ids[p.en], round(p.score, 4)) for p in matched]
     return sorted(links, key=lambda x: (x.de, x.en))

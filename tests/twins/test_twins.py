@@ -354,6 +354,18 @@ def test_array_scores_are_exactly_the_key_by_key_formula(wmt, xquad):
         assert p.score == _score(INTERCEPT + (sum(parts.values()) - penalty))
 
 
+@pytest.mark.parametrize("min_score", [0.1, DEFAULT_MIN_SCORE, 0.5, 0.9])
+def test_pairs_below_the_threshold_are_dropped_before_scoring_and_the_rest_are_unchanged(wmt, xquad, min_score):
+    """Linking asks only for the pairs at or above its threshold (the others cost 2 GB of objects at 1M):
+    exactly those of the full list, with the same scores, in the same order."""
+    archive = {"w" + k: v for k, v in wmt[0].items()} | {"x" + k: v for k, v in xquad[0].items()}
+    arc = Archive(archive)
+    every = scored_pairs(arc)
+    kept = scored_pairs(arc, min_score)
+    assert kept == [p for p in every if p.score >= min_score]
+    assert 0 < len(kept) < len(every)
+
+
 def test_linking_a_few_documents_at_a_time_finds_the_same_links_and_scores(wmt, xquad, monkeypatch):
     archive = {"w" + k: v for k, v in wmt[0].items()} | {"x" + k: v for k, v in xquad[0].items()}
     whole = link(archive)
