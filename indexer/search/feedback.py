@@ -43,7 +43,7 @@ def with_feedback(handle: Handle, parsed: ParsedQuery, found: Postings, asked: s
         other = found.only(~reader.mask(filters_language(asked)))
         paired = Postings(other.docs[twin_of[other.docs] >= 0], other.scores[twin_of[other.docs] >= 0])
         best = _best(paired, weights.feedback_docs or 3)
-        extra.append((Postings(twin_of[best.docs].astype(np.int32), best.scores), weights.twin_feedback))
+        extra.append((Postings(twin_of[best.docs], best.scores), weights.twin_feedback))
     for docs, weight in extra:
         terms = _terms(handle, docs, parsed, weights.feedback_terms)
         if not terms:

@@ -116,7 +116,7 @@ def rank(handle: Handle, parsed: ParsedQuery, lang: str | None, filters: Any | N
     if parsed.q is not None:
         found = with_feedback(handle, parsed, reader.search(parsed.q), lang, twin_of)
     else:  # restrictions only: every release they allow, unscored
-        docs = np.flatnonzero(reader.mask(every())).astype(np.int32)
+        docs = np.flatnonzero(reader.mask(every()))
         found = Postings(docs, np.zeros(len(docs)))
     allowed = reader.mask(filters) if filters is not None else None  # dates and sources: the release's own
     hits = found if allowed is None else found.only(allowed)
@@ -176,8 +176,8 @@ def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, 
     docs, partner = found.docs, twin_of[found.docs]
     twin = np.maximum(partner, 0)
     if len(docs) * DENSE_FOLD >= len(twin_of):  # many hits: each release's place read from one array
-        place = np.full(len(twin_of), -1, np.int32)
-        place[docs] = np.arange(len(docs), dtype=np.int32)
+        place = np.full(len(twin_of), -1, np.intp)
+        place[docs] = np.arange(len(docs))
         at = place[twin]  # the twin's place among the hits, -1 where it is not one
         paired = np.flatnonzero((partner >= 0) & (at >= 0))
     else:  # few: each twin searched for among them

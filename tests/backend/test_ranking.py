@@ -106,6 +106,24 @@ def test_a_question_mark_after_a_word_or_alone_is_punctuation(whoosh_seed_index)
     assert [h.id for h in indexer.search("Luo?u", index_dir=whoosh_seed_index)] == [S002]  # inside a word: a wildcard
 
 
+@pytest.mark.parametrize("sidecars", [True, False])
+def test_document_numbers_come_back_in_numpys_index_type_from_every_kind_of_query(whoosh_seed_index, tmp_path,
+                                                                                   sidecars):
+    """Postings hold `np.intp` document numbers, with sidecars and without: numpy copies any other integer
+    index into that type each time it is used (twice the time of setting a concept's bits)."""
+    index_dir = whoosh_seed_index
+    if not sidecars:
+        index_dir = tmp_path / "decoded"
+        shutil.copytree(whoosh_seed_index, index_dir)
+        without_sidecars(index_dir)
+    handle = search_module.open_handle(index_dir)
+    for text in ("Finanztechnologie", "Wer ist in Luohu?", "London OR Shanghai", "London AND Shanghai",
+                 '"Lord Mayor"', "Finanz*", "body:*", "Luo?u", "London NOT Jiaozi", "nothingatall"):
+        found = handle.reader.ranker.search(handle.parser.parse(text).q)
+        assert found.docs.dtype == np.intp, text
+        assert len(found) > 0 or text == "nothingatall", text
+
+
 def without_sidecars(index_dir) -> None:
     """Removes the current generation's posting sidecars: its segments are decoded from Whoosh's blocks."""
     for path in store.current(index_dir).glob(f"*{sidecar.EXTENSION}"):

@@ -100,7 +100,7 @@ class OpenSearchReader:
                 break
             after = page[-1]["sort"]
         order = np.argsort(np.asarray(docs, dtype=np.int64), kind="stable")
-        return np.asarray(docs, dtype=np.int32)[order], np.asarray(scores, dtype=np.float64)[order]
+        return np.asarray(docs, dtype=np.intp)[order], np.asarray(scores, dtype=np.float64)[order]
 
     def _estimate(self, q: Any) -> float:
         """How many documents `q` matches about, as the array ranker estimates it (for concept weights)."""

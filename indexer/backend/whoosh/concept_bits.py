@@ -21,7 +21,7 @@ class ConceptBits:
         """The documents some concept matched, in order. Compared to zero first: numpy finds the set
         entries of a boolean array 6-8x faster than of a uint64 one (0.8 against 6 ms at 1,000,000)."""
         either = np.bitwise_or.reduce(self.arrays) if len(self.arrays) > 1 else self.arrays[0]
-        return np.flatnonzero(either != 0).astype(np.int32)
+        return np.flatnonzero(either != 0)
 
     def weight(self, docs: np.ndarray, weights: list[float]) -> np.ndarray:
         """For each of `docs`, the summed `weights` (one per concept) of the concepts it matched: read

@@ -167,9 +167,9 @@ class Ranker:
         """`body:*`: every document with some text in the field (all of them without a field), at one score,
         from the field lengths rather than by walking every term of the field as Whoosh does."""
         if q.fieldname in (None, "*"):
-            docs = np.arange(self.size, dtype=np.int32)
+            docs = np.arange(self.size, dtype=np.intp)
         elif q.fieldname in self.searcher.schema:
-            docs = np.flatnonzero(self.shared.lengths(self.searcher, q.fieldname) > 0).astype(np.int32)
+            docs = np.flatnonzero(self.shared.lengths(self.searcher, q.fieldname) > 0)
         else:
             return EMPTY
         return Postings(docs, np.full(len(docs), q.boost))
@@ -232,12 +232,12 @@ class Ranker:
         for segment in self.segments:
             entry = self._segment_postings(segment, fieldname, btext)
             if len(entry[0]):
-                docs.append(entry[0] + segment.base if segment.base else entry[0])
+                docs.append(np.add(entry[0], segment.base, dtype=np.intp))  # numbers as `Postings` hold them
                 weights.append(entry[1])
         if len(docs) == 1:
             found = docs[0], weights[0]
         elif not docs:
-            found = decode.NO_POSTINGS
+            found = EMPTY.docs, decode.NO_POSTINGS[1]
         else:
             found = np.concatenate(docs), np.concatenate(weights)
         if self._recent_postings > RECENT_POSTINGS:
@@ -365,7 +365,7 @@ class Ranker:
             docs.append(m.id())
             scores.append(m.score())
             m.next()
-        return Postings(np.array(docs, dtype=np.int32), np.array(scores, dtype=np.float64))
+        return Postings(np.array(docs, dtype=np.intp), np.array(scores, dtype=np.float64))
 
     # ------------------------------------------------------------------ compounds
 
@@ -420,13 +420,13 @@ class Ranker:
         every leaf's scores, times the boosts above it, are added into one array, and each concept sets
         its bit (`ConceptBits`), from which a document's share of concepts is read once at the end."""
         concepts = q.subqueries
-        weights = [self._idf(self._estimate(s)) for s in concepts]
-        scores = np.zeros(self.size)
+        weights, scores = [], np.zeros(self.size)
         bits = ConceptBits(self.size, len(concepts))
         for i, concept in enumerate(concepts):
             for part in self._summands(concept, 1.0):
                 np.add.at(scores, part.docs, part.scores)
                 bits.add(i, part.docs)
+            weights.append(self._idf(self._estimate(concept)))  # its terms still among the recent postings
         matched = bits.matched()
         if not len(matched):
             return EMPTY
