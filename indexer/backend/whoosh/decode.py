@@ -15,7 +15,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
 LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-NO_POSTINGS = (np.empty(0, np.int32), np.empty(0, np.float32))  # a term a segment lacks: documents, weights
+NO_POSTINGS = (np.empty(0, np.intp), np.empty(0, np.float32))  # a term a segment lacks: documents, weights
 
 
 def segment_lengths(reader, fieldname: str) -> np.ndarray:

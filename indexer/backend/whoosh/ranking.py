@@ -237,7 +237,7 @@ class Ranker:
         if len(docs) == 1:
             found = docs[0], weights[0]
         elif not docs:
-            found = EMPTY.docs, decode.NO_POSTINGS[1]
+            found = decode.NO_POSTINGS
         else:
             found = np.concatenate(docs), np.concatenate(weights)
         if self._recent_postings > RECENT_POSTINGS:
