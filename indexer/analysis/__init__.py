@@ -13,9 +13,9 @@ from .chain import chain
 from .hyphen import PART_BOOST, HyphenFilter
 from .possessive import PossessiveFilter
 from .stem import StemFilter
-from .tokenizer import TOKEN, TOKEN_PATTERN, tokenizer
+from .tokenizer import TOKEN, TOKEN_PATTERN, distinct_tokens, tokenizer
 from .words import WordAnalyzer, normalize_words, remembered_words, word_analyzer, word_local
 
 __all__ = ["PART_BOOST", "TOKEN", "TOKEN_PATTERN", "CaseFilter", "HyphenFilter", "PossessiveFilter", "StemFilter",
-           "WordAnalyzer", "chain", "normalize_words", "remembered_words", "tokenizer", "word_analyzer",
-           "word_local"]
+           "WordAnalyzer", "chain", "distinct_tokens", "normalize_words", "remembered_words", "tokenizer",
+           "word_analyzer", "word_local"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ..analysis import TOKEN, WordAnalyzer
+from ..analysis import TOKEN, WordAnalyzer, distinct_tokens
 from ..query.terms import QueryTerms
 
 SNIPPET_CHARS = 300
@@ -31,7 +31,7 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
     time of a page of results (ten hits and their twins)."""
     if not terms or not text:
         return []
-    distinct = set(TOKEN.findall(text))
+    distinct = distinct_tokens(text)
     if not terms.prefixes:  # a prefix has no terms to look words up by: every word is checked then
         distinct = words.matching(distinct, terms.exact)
     known = terms.hits_in_word

@@ -8,7 +8,7 @@ import pytest
 from whoosh.analysis import ShingleFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.formats import Positions
 
-from indexer.analysis import WordAnalyzer, word_local
+from indexer.analysis import TOKEN, WordAnalyzer, distinct_tokens, word_local
 from indexer.lang import chain
 from tests.conftest import SEEDS, SHARED_EVAL, needs_eval
 
@@ -118,3 +118,23 @@ def test_words_matching_query_terms_are_found_whether_analyzed_before_or_not(rem
     assert words.matching(again, {"markt", "vereinbar"}) == {"Märkte", "Maerkte", "Vereinbarung"}
     assert words.matching(again, {"haus"}) == {"Häuser"}
     assert words.matching(again, set()) == set()
+
+
+DISTINCT_TOKEN_TEXTS = [
+    "Fin-Tech (FinTech), 3.5 Mio. Euro; U.S. Sen. Warren's plan — London/Shenzhen: 1,5½ Finanztechnologie.",
+    "snake_case x_1 ½ 6½ 3,5,7 „Märkte“ «Straße» don’t -Vorsilbe Nachsilbe- '' ... 2019-2020 a.b.c",
+    "Cafe\u0301 e\u0301 \u00e9t\u00e9 Ωmega ß ǅ Ⅻ ² ٣ 漢字 tab\there\nnew\u00a0line\u2009thin",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", DISTINCT_TOKEN_TEXTS)
+def test_distinct_tokens_are_the_tokenizers_tokens(text):
+    assert distinct_tokens(text) == set(TOKEN.findall(text))
+
+
+@needs_eval
+def test_distinct_tokens_are_the_tokenizers_tokens_in_every_dev_release():
+    texts = [p.read_text(encoding="utf-8") for p in sorted((SHARED_EVAL / "wmt-news-dev" / "docs").glob("*/*.txt"))]
+    assert len(texts) > 100
+    assert all(distinct_tokens(text) == set(TOKEN.findall(text)) for text in texts)
