@@ -40,7 +40,10 @@ EMPTY = Postings(np.empty(0, np.intp), np.empty(0, np.float64))
 def combine(parts: list[Postings], size: int, extra: list[np.ndarray] | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The union of `parts`: documents, summed scores and, with `extra` (one array per part, aligned
-    with its documents), the summed extras. Small unions sort; large ones sum into dense arrays."""
+    with its documents), the summed extras. Small unions sort; large ones sum into dense arrays; a
+    union of one is that part's own arrays (a synonym group of which one word is in the index)."""
+    if len(parts) == 1:
+        return parts[0].docs, parts[0].scores, extra[0] if extra is not None else None
     total = sum(len(p) for p in parts)
     if total > size * DENSE_SHARE:
         scores = np.zeros(size)
