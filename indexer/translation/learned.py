@@ -62,7 +62,26 @@ class Learned:
 
 
 Stored = Callable[[str], dict | None]  # a document's stored fields by id
-Analyzed = tuple[list[set[str]], list[set[str]], set[str], set[str]]  # see `_analyze`
+Sentences = list[tuple[str, ...]]  # the distinct terms of each sentence of a text
+
+
+@dataclass
+class Analyzed:
+    """The pairs' sentences as terms, and, of their words as written, what `_carried_over` counts: in
+    how many pairs each word is on the German side, on the English side, and on both. Counted where the
+    pairs are analyzed, since each pair's own word sets, strings and all, were most of the memory
+    learning took (3,000 pairs: 280 MB)."""
+
+    pairs: list[tuple[Sentences, Sentences]] = field(default_factory=list)
+    words_de: Counter[str] = field(default_factory=Counter)
+    words_en: Counter[str] = field(default_factory=Counter)
+    shared: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Analyzed) -> None:
+        self.pairs += other.pairs
+        self.words_de.update(other.words_de)
+        self.words_en.update(other.words_en)
+        self.shared.update(other.shared)
 
 
 def learn(stored: Stored, links: list[Link], workers: int = 1) -> Learned:
@@ -74,14 +93,13 @@ def learn(stored: Stored, links: list[Link], workers: int = 1) -> Learned:
         if de_doc and en_doc:
             texts.append((_text(de_doc), _text(en_doc)))
     analyzed = _analyzed(texts, workers)
-    docs = [(de, en) for de, en, _, _ in analyzed]
-    texts_words = [(de, en) for _, _, de, en in analyzed]
+    docs = analyzed.pairs
     if not docs:
         return Learned()
     df_de = Counter(t for de, _ in docs for t in set().union(*de))
     df_en = Counter(t for _, en in docs for t in set().union(*en))
     together = _together(docs, df_de, df_en, max(MIN_PAIRS + 1, MAX_SHARE * len(docs)))
-    carried_de, carried_en = _carried_over(texts_words)
+    carried_de, carried_en = _carried_over(analyzed)
     dice = {(d, e): 2 * n / (df_de[d] + df_en[e]) for (d, e), n in together.items()
             if d not in carried_de and e not in carried_en}
     best_de: dict[str, float] = defaultdict(float)
@@ -104,16 +122,14 @@ def _best(candidates: list[tuple[str, float]]) -> list[tuple[str, float]]:
     return sorted(candidates, key=lambda c: (-c[1], c[0]))[:PER_TERM]
 
 
-def _carried_over(texts: list[tuple[set[str], set[str]]]) -> tuple[set[str], set[str]]:
+def _carried_over(analyzed: Analyzed) -> tuple[set[str], set[str]]:
     """The German and English terms of words that the twins of a pair share as they are (names, `Brexit`,
     words spelled alike), compared as written, since the two stemmers cut a name differently
     (`bremerhav`, `bremerhaven`): such a word is its own translation and never stands for another word,
     however often the two meet. A false friend (German `war`, English `war`) is not shared by the same
     pairs, so it stays."""
-    df_de = Counter(w for de, _ in texts for w in de)
-    df_en = Counter(w for _, en in texts for w in en)
-    shared = Counter(w for de, en in texts for w in de & en)
-    words = sorted(w for w, n in shared.items() if 2 * n / (df_de[w] + df_en[w]) >= MIN_DICE)
+    df_de, df_en = analyzed.words_de, analyzed.words_en
+    words = sorted(w for w, n in analyzed.shared.items() if 2 * n / (df_de[w] + df_en[w]) >= MIN_DICE)
     return set(filter(None, normalize_words("de", words))), set(filter(None, normalize_words("en", words)))
 
 
@@ -122,21 +138,30 @@ def _text(doc: dict) -> str:
     return f"{doc.get('title') or ''}\n{doc.get('body') or ''}"[:TEXT_CHARS]
 
 
-def _analyzed(texts: list[tuple[str, str]], workers: int) -> list[Analyzed]:
+def _analyzed(texts: list[tuple[str, str]], workers: int) -> Analyzed:
     """`_analyze` of every pair, in `workers` processes (forked: they share the parent's remembered words)."""
     if workers <= 1 or len(texts) < PARALLEL_FROM:
         return _analyze(texts)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     size = -(-len(texts) // workers)
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        parts = pool.map(_analyze, [texts[i:i + size] for i in range(0, len(texts), size)])
-        return [pair for part in parts for pair in part]
+        found = Analyzed()
+        for part in pool.map(_analyze, [texts[i:i + size] for i in range(0, len(texts), size)]):
+            found.add(part)
+        return found
 
 
-def _analyze(texts: list[tuple[str, str]]) -> list[Analyzed]:
-    """Each pair's German and English sentences as terms, and its words as written."""
+def _analyze(texts: list[tuple[str, str]]) -> Analyzed:
+    """Each pair's German and English sentences as terms, and the counts of its words as written."""
     words = {code: word_analyzer(lang.chain(code)) for code in ("de", "en")}  # each word analyzed once
-    return [(_sentences(words["de"], de), _sentences(words["en"], en), _words(de), _words(en)) for de, en in texts]
+    found = Analyzed()
+    for de, en in texts:
+        found.pairs.append((_sentences(words["de"], de), _sentences(words["en"], en)))
+        de_words, en_words = _words(de), _words(en)
+        found.words_de.update(de_words)
+        found.words_en.update(en_words)
+        found.shared.update(de_words & en_words)
+    return found
 
 
 def _words(text: str) -> set[str]:
@@ -144,13 +169,13 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in TOKEN.findall(text)}
 
 
-def _sentences(words: WordAnalyzer, text: str) -> list[set[str]]:
-    """The analyzed terms of each sentence of a text."""
-    return [{term for term, _, _ in words(sentence) if len(term) > 2 and not term[0].isdigit()}
+def _sentences(words: WordAnalyzer, text: str) -> Sentences:
+    """The analyzed terms of each sentence of a text (tuples: a set is six times the size)."""
+    return [tuple({term for term, _, _ in words(sentence) if len(term) > 2 and not term[0].isdigit()})
             for sentence in SENTENCE_END.split(text) if sentence.strip()]
 
 
-def _together(docs: list[tuple[list[set[str]], list[set[str]]]], df_de: Counter[str], df_en: Counter[str],
+def _together(docs: list[tuple[Sentences, Sentences]], df_de: Counter[str], df_en: Counter[str],
               most: float) -> dict[tuple[str, str], int]:
     """In how many pairs each (German, English) term pair meets, where that is at least `MIN_PAIRS`: terms
     meet in sentences at about the same place in the two texts (a translation keeps the order of what it
@@ -161,8 +186,8 @@ def _together(docs: list[tuple[list[set[str]], list[set[str]]]], df_de: Counter[
     for de, en in docs:
         usable_de = set(_rarest(set().union(*de), df_de, most))
         usable_en = set(_rarest(set().union(*en), df_en, most))
-        de_ids = [[ids.setdefault(t, len(ids)) for t in sorted(s & usable_de)] for s in de]
-        en_ids = [[ids.setdefault(t, len(ids)) for t in sorted(s & usable_en)] for s in en]
+        de_ids = [[ids.setdefault(t, len(ids)) for t in sorted(usable_de.intersection(s))] for s in de]
+        en_ids = [[ids.setdefault(t, len(ids)) for t in sorted(usable_en.intersection(s))] for s in en]
         found = []
         for i, terms in enumerate(de_ids):
             if not terms:
@@ -177,11 +202,24 @@ def _together(docs: list[tuple[list[set[str]], list[set[str]]]], df_de: Counter[
             met.append(codes[(codes >> 32) != (codes & 0xFFFFFFFF)])
     if not met:
         return {}
-    codes, counts = np.unique(np.concatenate(met), return_counts=True)
-    keep = counts >= MIN_PAIRS
+    codes, counts = _frequent(met, MIN_PAIRS)
     terms = list(ids)
-    return {(terms[c >> 32], terms[c & 0xFFFFFFFF]): n for c, n in zip(codes[keep].tolist(), counts[keep].tolist(),
-                                                                        strict=True)}
+    return {(terms[c >> 32], terms[c & 0xFFFFFFFF]): n for c, n in zip(codes.tolist(), counts.tolist(), strict=True)}
+
+
+def _frequent(parts: list[np.ndarray], least: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes found at least `least` times in `parts` (which it empties), sorted, and their counts: as
+    `np.unique(..., return_counts=True)` filtered, in half its memory (one sorted copy, runs counted in
+    place), since most of the millions of codes occur once: the rebuild's peak at 100,000 releases."""
+    codes = np.concatenate(parts)
+    parts.clear()
+    codes.sort()
+    last = np.flatnonzero(codes[1:] != codes[:-1])  # the last index of each run but the final one
+    ends = np.append(last, len(codes) - 1)
+    del last
+    counts = np.diff(ends, prepend=-1)
+    keep = counts >= least
+    return codes[ends[keep]], counts[keep]
 
 
 def _rarest(terms: set[str], df: Counter[str], most: float) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from indexer.model import Link
 from indexer.translation import Translator, learned, names
 
@@ -102,3 +104,17 @@ def test_the_lexicon_is_the_same_learned_in_worker_processes_and_ties_keep_alpha
     assert (together.de, together.en, together.pairs) == (alone.de, alone.en, alone.pairs) and alone.entries
     for candidates in [*alone.de.values(), *alone.en.values()]:
         assert candidates == sorted(candidates, key=lambda c: (-c[1], c[0]))
+
+
+def test_codes_met_in_enough_pairs_are_those_a_full_count_keeps():
+    rng = np.random.default_rng(3)
+    for least in (1, 3):
+        parts = [np.unique(rng.integers(0, 2_000, rng.integers(1, 300)).astype(np.int64) << 32) for _ in range(40)]
+        parts += [np.array([7], np.int64), np.array([7], np.int64), np.array([7], np.int64)]
+        codes, counts = np.unique(np.concatenate(parts), return_counts=True)
+        got_codes, got_counts = learned._frequent(parts, least)
+        assert got_codes.tolist() == codes[counts >= least].tolist()
+        assert got_counts.tolist() == counts[counts >= least].tolist()
+        assert parts == []
+    assert [a.tolist() for a in learned._frequent([np.array([5], np.int64)], 1)] == [[5], [1]]
+    assert [a.tolist() for a in learned._frequent([np.array([5], np.int64)], 3)] == [[], []]
