@@ -47,6 +47,7 @@ class TwinState:
         self.stated.pop(doc_id, None)
 
     def link_and_save(self, gen: Path, min_score: float = DEFAULT_MIN_SCORE) -> list[Link]:
+        self.signals.in_id_order()  # once, for the linker and the saved table both
         links = link_twins(self.signals, self.stated, min_score=min_score)
         store.write_json(gen, LINKS, [plain(link) for link in links])
         with store.writing(gen, SIGNALS) as f:

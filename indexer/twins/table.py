@@ -76,18 +76,48 @@ class SignalTable(MutableMapping[str, Signals]):
         """(start, key ids, positions) of these rows, one after the other: row `rows[i]`'s keys are
         at [start[i], start[i + 1]). Copied `GATHER_ROWS` rows at a time, so that at a million
         documents no index array as long as all the occurrences is made."""
+        start, keys, positions = self._gathered(rows)
+        return (np.frombuffer(start, dtype=np.int64), np.frombuffer(keys, dtype=np.int32),
+                np.frombuffer(positions, dtype=np.uint8))
+
+    def _gathered(self, rows: np.ndarray) -> tuple[array, array, bytearray]:
+        """`gather` into the table's own kinds of arrays (allocated once, filled through numpy views)."""
         table_start = np.frombuffer(self.start, dtype=np.int64)
         counts = table_start[rows + 1] - table_start[rows]
-        start = np.zeros(len(rows) + 1, dtype=np.int64)
+        start_buffer = array("q", [0]) * (len(rows) + 1)
+        start = np.frombuffer(start_buffer, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
+        total = int(start[-1])
+        keys_buffer, positions_buffer = array("i", [0]) * total, bytearray(total)
+        keys, positions = np.frombuffer(keys_buffer, dtype=np.int32), np.frombuffer(positions_buffer, dtype=np.uint8)
         occurrences, where = np.frombuffer(self.occurrences, dtype=np.int32), np.frombuffer(self.where, np.uint8)
-        keys, positions = np.empty(int(start[-1]), dtype=np.int32), np.empty(int(start[-1]), dtype=np.uint8)
         for lo in range(0, len(rows), GATHER_ROWS):
             hi = min(lo + GATHER_ROWS, len(rows))
             taken = ranges(table_start[rows[lo:hi]], counts[lo:hi])
             keys[start[lo]:start[hi]] = occurrences[taken]
             positions[start[lo]:start[hi]] = where[taken]
-        return start, keys, positions
+        del start, keys, positions, occurrences, where  # the views, so the buffers can be resized later
+        return start_buffer, keys_buffer, positions_buffer
+
+    def _id_order(self) -> tuple[list[str], np.ndarray, bool]:
+        """The live documents' ids sorted, their rows, and whether those are every row in order."""
+        ids = sorted(self.rows)
+        order = np.fromiter(map(self.rows.__getitem__, ids), dtype=np.int64, count=len(ids))
+        return ids, order, len(ids) == len(self.lang) and bool((order == np.arange(len(ids))).all())
+
+    def in_id_order(self) -> None:
+        """Puts the live rows in the order of their ids, in place of the table's arrays, so that the
+        linker and `saved` take them as they are. Each of them copied every row into that order while
+        the table was still held: at a million documents, 1.1 GB twice, the rebuild's peak."""
+        ids, order, ordered = self._id_order()
+        if ordered:
+            return
+        self.start, self.occurrences, self.where = self._gathered(order)  # the old arrays go here
+        rows = order.tolist()
+        self.lang = [self.lang[r] for r in rows]
+        self.length = [self.length[r] for r in rows]
+        self.date = [self.date[r] for r in rows]
+        self.rows = dict(zip(ids, range(len(ids)), strict=True))
 
     def __reduce_ex__(self, protocol: int):
         """Pickled as `saved`; with protocol 5 its arrays are written straight from their memory
@@ -99,18 +129,24 @@ class SignalTable(MutableMapping[str, Signals]):
         and only the keys they use (else every update would keep the keys of the releases it
         removed, and the table and linking would grow with the archive's history); the arrays as
         `raw` of their bytes."""
-        ids = sorted(self.rows)
-        order = [self.rows[i] for i in ids]
-        start, occurrences, where = self.gather(np.array(order, dtype=np.int64))
+        ids, order, ordered = self._id_order()
+        if ordered:  # as `in_id_order` leaves them: taken as they are, no copy
+            start, occurrences, where = (np.frombuffer(self.start, dtype=np.int64),
+                                         np.frombuffer(self.occurrences, dtype=np.int32),
+                                         np.frombuffer(self.where, dtype=np.uint8))
+            rows, lang, length, date = self.rows, self.lang, self.length, self.date
+        else:
+            start, occurrences, where = self.gather(order)
+            taken = order.tolist()
+            rows = dict(zip(ids, range(len(ids)), strict=True))
+            lang, length, date = ([column[r] for r in taken] for column in (self.lang, self.length, self.date))
         key_names = self.key_names
         used = count(occurrences, len(key_names)) > 0
         if not used.all():  # renumber the keys in use, in their old order
             occurrences = take(np.cumsum(used, dtype=np.int32) - 1, occurrences)
             key_names = [key_names[k] for k in np.flatnonzero(used).tolist()]
-        return {"key_names": key_names, "rows": dict(zip(ids, range(len(ids)), strict=True)),
-                "lang": [self.lang[r] for r in order], "length": [self.length[r] for r in order],
-                "date": [self.date[r] for r in order], "start": raw(start), "occurrences": raw(occurrences),
-                "where": raw(where)}
+        return {"key_names": key_names, "rows": rows, "lang": lang, "length": length, "date": date,
+                "start": raw(start), "occurrences": raw(occurrences), "where": raw(where)}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)

@@ -182,6 +182,25 @@ def test_a_signal_table_gives_back_each_documents_signals_and_drops_removed_ones
     assert copy["again"] == seeds[S002] and len(copy.key_names) == len(copy.key_ids)
 
 
+def test_a_table_put_in_id_order_keeps_every_documents_signals_saves_without_a_copy_and_still_grows(
+        seeds, monkeypatch):
+    table = SignalTable.of(dict(reversed(seeds.items())))  # rows out of id order
+    table[S000] = seeds[S001]  # and a dead row
+    del table[S002]
+    expected = dict(table)
+    before = pickle.dumps(table)
+    table.in_id_order()
+    assert dict(table) == expected and list(table) == sorted(expected) and len(table.lang) == len(expected)
+    occurrences = table.occurrences
+    table.in_id_order()  # already in order: nothing is copied
+    assert table.occurrences is occurrences
+    assert link(table) == link(expected)
+    monkeypatch.setattr(SignalTable, "gather", None)  # saving an ordered table gathers nothing
+    assert pickle.dumps(table) == before  # the same bytes as saving the unordered table
+    table["new"] = seeds[S002]  # its arrays are still the table's own, growable
+    assert table["new"] == seeds[S002] and isinstance(table.occurrences, array)
+
+
 def test_a_signal_table_is_saved_a_few_rows_at_a_time_as_raw_bytes_and_tables_saved_as_arrays_still_load(
         seeds, monkeypatch):
     monkeypatch.setattr(sys.modules["indexer.twins.table"], "GATHER_ROWS", 2)  # five seeds: three steps
