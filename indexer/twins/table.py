@@ -80,23 +80,28 @@ class SignalTable(MutableMapping[str, Signals]):
         return (np.frombuffer(start, dtype=np.int64), np.frombuffer(keys, dtype=np.int32),
                 np.frombuffer(positions, dtype=np.uint8))
 
-    def _gathered(self, rows: np.ndarray) -> tuple[array, array, bytearray]:
-        """`gather` into the table's own kinds of arrays (allocated once, filled through numpy views)."""
+    def _gathered(self, rows: np.ndarray, keys: bool = True, positions: bool = True
+                  ) -> tuple[array, array | None, bytearray | None]:
+        """`gather` into the table's own kinds of arrays (allocated once, filled through numpy views); the
+        keys or the positions only, where the other is not asked for."""
         table_start = np.frombuffer(self.start, dtype=np.int64)
         counts = table_start[rows + 1] - table_start[rows]
         start_buffer = array("q", [0]) * (len(rows) + 1)
         start = np.frombuffer(start_buffer, dtype=np.int64)
         np.cumsum(counts, out=start[1:])
         total = int(start[-1])
-        keys_buffer, positions_buffer = array("i", [0]) * total, bytearray(total)
-        keys, positions = np.frombuffer(keys_buffer, dtype=np.int32), np.frombuffer(positions_buffer, dtype=np.uint8)
-        occurrences, where = np.frombuffer(self.occurrences, dtype=np.int32), np.frombuffer(self.where, np.uint8)
+        keys_buffer = array("i", [0]) * total if keys else None
+        positions_buffer = bytearray(total) if positions else None
+        copies = [(np.frombuffer(self.occurrences, dtype=np.int32), np.frombuffer(keys_buffer, dtype=np.int32))] \
+            if keys_buffer is not None else []
+        if positions_buffer is not None:
+            copies.append((np.frombuffer(self.where, dtype=np.uint8), np.frombuffer(positions_buffer, dtype=np.uint8)))
         for lo in range(0, len(rows), GATHER_ROWS):
             hi = min(lo + GATHER_ROWS, len(rows))
             taken = ranges(table_start[rows[lo:hi]], counts[lo:hi])
-            keys[start[lo]:start[hi]] = occurrences[taken]
-            positions[start[lo]:start[hi]] = where[taken]
-        del start, keys, positions, occurrences, where  # the views, so the buffers can be resized later
+            for source, target in copies:
+                target[start[lo]:start[hi]] = source[taken]
+        del start, copies  # the views, so that the buffers can grow later
         return start_buffer, keys_buffer, positions_buffer
 
     def _id_order(self) -> tuple[list[str], np.ndarray, bool]:
@@ -108,11 +113,14 @@ class SignalTable(MutableMapping[str, Signals]):
     def in_id_order(self) -> None:
         """Puts the live rows in the order of their ids, in place of the table's arrays, so that the
         linker and `saved` take them as they are. Each of them copied every row into that order while
-        the table was still held: at a million documents, 1.1 GB twice, the rebuild's peak."""
+        the table was still held: at a million documents, 1.1 GB twice, the rebuild's peak. Here the keys
+        are copied first and their old array let go before the positions are copied."""
         ids, order, ordered = self._id_order()
         if ordered:
             return
-        self.start, self.occurrences, self.where = self._gathered(order)  # the old arrays go here
+        start, self.occurrences, _ = self._gathered(order, positions=False)  # the old keys go here,
+        self.where = self._gathered(order, keys=False)[2]  # before the positions are copied
+        self.start = start
         rows = order.tolist()
         self.lang = [self.lang[r] for r in rows]
         self.length = [self.length[r] for r in rows]
