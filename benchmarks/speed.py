@@ -341,7 +341,7 @@ def rebuild_ours(archive: Path, index: Path, work: Path, backend: str = "whoosh"
     m = checked(run_measured(cmd, work), f"our rebuild ({backend})")
     report = json.loads(m.stdout)
     extra = {"internal_seconds": report["seconds"], "workers": report.get("workers"),
-             "twins": report.get("twins"), "phases": report.get("phases")}
+             "twins": report.get("twins"), "phases": report.get("phases"), "peak_mb_by_step": report.get("peak_mb")}
     if backend == "opensearch":  # the index's size on the cluster is read after the queries: replicas settle
         extra["cluster_rss_mb"] = cluster_figures(index)["cluster_rss_mb"]
     return rebuild_figures(m, report["documents"], dir_mb(index), extra)
@@ -386,7 +386,7 @@ def update_cmd(index: Path, nice: int) -> list[str]:
 def update_figures(m: Measured, rebuild_seconds: float) -> dict:
     report = json.loads(checked(m, "the update").stdout)
     return {"seconds": m.seconds, "cpu_seconds": m.cpu_seconds, "added": report["added"],
-            "documents": report["documents"], "phases": report.get("phases"),
+            "documents": report["documents"], "phases": report.get("phases"), "peak_mb_by_step": report.get("peak_mb"),
             "fraction_of_rebuild": round(m.seconds / rebuild_seconds, 4), "peak_mb": round(m.peak_mb, 1)}
 
 
@@ -876,6 +876,9 @@ def table(n: int, r: dict) -> str:
     for what, figures in (("rebuild", rb["ours"]), ("update +1%", r.get("update") or {})):
         if figures.get("phases"):
             lines.append(f"  our {what} by step: " + ", ".join(f"{k} {v:,.1f} s" for k, v in figures["phases"].items()))
+        if figures.get("peak_mb_by_step"):
+            lines.append(f"  our {what}'s main process, memory high-water mark after each step: "
+                         + ", ".join(f"{k} {v:,} MB" for k, v in figures["peak_mb_by_step"].items()))
     warmed = q["ours"].get("warm") or {}
     if warmed:
         lines.append(f"  indexer.warm() before our queries: {warmed['terms']:,} terms, {warmed['postings']:,} postings "

@@ -189,6 +189,9 @@ def _print_report(report: indexer.Report, as_json: bool, verb: str) -> int:
     if verb == "updated":
         print(f"  {report.added} added, {report.removed} removed, {report.unchanged_files} files unchanged")
     print("  time by step: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in report.phases.items()))
+    if report.peak_mb:
+        print("  memory high-water mark after each step: "
+              + ", ".join(f"{name} {mb:,} MB" for name, mb in report.peak_mb.items()))
     if report.skipped:
         reasons = ", ".join(f"{n} {r}" for r, n in sorted(report.skipped_reasons.items()))
         print(f"  skipped {len(report.skipped)}: {reasons}")

@@ -3,12 +3,18 @@ hit and its results, and the report of a build."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import cache
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # Windows: no high-water mark to report
+    resource = None  # type: ignore[assignment]
 
 
 @dataclass
@@ -142,6 +148,8 @@ class Report:
     workers: int = 1
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step: where a long build goes
+    # this process's memory high-water mark (MB) after each step: the step where it rises holds the peak
+    peak_mb: dict[str, int] = field(default_factory=dict)
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -150,6 +158,8 @@ class Report:
             yield
         finally:
             self.phases[name] = round(self.phases.get(name, 0.0) + time.perf_counter() - started, 3)
+            if (peak := high_water_mb()) is not None:
+                self.peak_mb[name] = peak
 
     @property
     def skipped_reasons(self) -> dict[str, int]:
@@ -163,3 +173,11 @@ class Report:
         d = plain(self)
         d["skipped_reasons"] = self.skipped_reasons
         return d
+
+
+def high_water_mb() -> int | None:
+    """The most memory (resident, MB) this process has held so far; None where the system does not say."""
+    if resource is None:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)  # bytes on macOS, KiB elsewhere

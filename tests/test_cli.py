@@ -66,12 +66,16 @@ def test_rebuild_and_update_say_where_their_time_went(tmp_path):
     r = cli("rebuild", "--source", ROOT / "seeds", "--index", index, "--nice", "0", "--json")
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
-    assert list(report["phases"]) == ["index", "link", "lexicon", "vocabulary"]
+    assert list(report["phases"]) == ["index", "vocabulary", "link", "lexicon"]
     assert 0 < sum(report["phases"].values()) <= report["seconds"]
+    peaks = list(report["peak_mb"].values())  # a high-water mark: it never falls from step to step
+    assert list(report["peak_mb"]) == list(report["phases"]) and 20 < peaks[0] and peaks == sorted(peaks)
     r = cli("update", "--index", index, "--nice", "0")
     assert r.returncode == 0, r.stderr
-    assert re.search(r"^  time by step: load \d+\.\ds, index \d+\.\ds, link \d+\.\ds, lexicon \d+\.\ds, "
-                     r"vocabulary \d+\.\ds$", r.stdout, re.M), r.stdout
+    assert re.search(r"^  time by step: load \d+\.\ds, index \d+\.\ds, vocabulary \d+\.\ds, link \d+\.\ds, "
+                     r"lexicon \d+\.\ds$", r.stdout, re.M), r.stdout
+    assert re.search(r"^  memory high-water mark after each step: load \d+ MB, index \d+ MB, vocabulary \d+ MB, "
+                     r"link \d+ MB, lexicon \d+ MB$", r.stdout, re.M), r.stdout
 
 
 def test_no_index_yet_is_a_user_error_with_the_fix(tmp_path):
