@@ -44,9 +44,11 @@ def test_speed_smoke_run_writes_the_expected_result(tmp_path: Path) -> None:
     for web in (size["web_warmup"], size["web"], size["web_during_update"]):
         assert web["errors"] == 0 and web["requests"] > 0
     assert size["update"]["added"] == 3 and size["update"]["fraction_of_rebuild"] > 0
-    assert list(size["rebuild"]["ours"]["phases"]) == ["index", "link", "lexicon", "vocabulary"]
-    assert list(size["update"]["phases"]) == ["load", "index", "link", "lexicon", "vocabulary"]
+    assert list(size["rebuild"]["ours"]["phases"]) == ["index", "vocabulary", "link", "lexicon"]
+    assert list(size["update"]["phases"]) == ["load", "index", "vocabulary", "link", "lexicon"]
+    assert list(size["rebuild"]["ours"]["peak_mb_by_step"]) == list(size["rebuild"]["ours"]["phases"])
     assert "our rebuild by step: index " in speed.table(300, size)
+    assert "our rebuild's main process, memory high-water mark after each step: index " in speed.table(300, size)
     assert all({"target", "pass", "margin_pct"} <= t.keys() for t in size["targets"])
     assert size["server_mb_ready"] > 0 and size["server_mb_after_load"] > 0  # the warmed server's processes
     assert "web server memory" in speed.table(300, size)
