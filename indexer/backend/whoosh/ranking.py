@@ -379,8 +379,8 @@ class Ranker:
 
     def _union(self, parts: list[Postings]) -> Postings:
         parts = [p for p in parts if len(p)]
-        if len(parts) <= 1:
-            return parts[0] if parts else EMPTY
+        if not parts:
+            return EMPTY
         docs, scores, _ = combine(parts, self.size)
         return Postings(docs, scores)
 
