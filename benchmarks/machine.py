@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -30,12 +29,6 @@ def describe() -> dict:
 def header() -> str:
     m = describe()
     return f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}, {m['platform']} ({m['date']})"
-
-
-def peak_rss_mb(children: bool = False) -> float:
-    """Peak resident memory of this process (or of its finished children), in MB."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def save(name: str, data: dict, path: Path | None = None) -> Path:

@@ -27,9 +27,9 @@ import json
 import sys
 import time
 
-from benchmarks.machine import describe, peak_rss_mb
+from benchmarks.machine import describe
 from benchmarks.synth import DevData, Synthesizer, load_dev
-from indexer.model import Document
+from indexer.model import Document, high_water_mb
 from indexer.twins.linker import link
 from indexer.twins.signals import _word, signals
 
@@ -73,7 +73,7 @@ def run(size: int, dev: DevData, seed: int) -> dict:
         "link_seconds": round(link_seconds, 2),
         "link_docs_per_second": round(len(docs) / link_seconds),
         "keys_per_document": round(sum(len(s.keys) for s in sigs.values()) / len(sigs), 1),
-        "peak_rss_mb": round(peak_rss_mb()),
+        "peak_rss_mb": high_water_mb(),
         "real": _quality(links, {d: e for d, e in gold.items() if d in real}),
         "synthetic": _quality(links, {d: e for d, e in gold.items() if d not in real}),
         "wrong_links": sum(1 for x in links if gold.get(x.de) != x.en),

@@ -175,9 +175,10 @@ class Report:
         return d
 
 
-def high_water_mb() -> int | None:
-    """The most memory (resident, MB) this process has held so far; None where the system does not say."""
+def high_water_mb(children: bool = False) -> int | None:
+    """The most memory (resident, MB) this process has held so far, or the largest of its finished
+    children; None where the system does not say."""
     if resource is None:
         return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
     return round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)  # bytes on macOS, KiB elsewhere
