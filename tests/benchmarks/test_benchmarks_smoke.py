@@ -70,6 +70,20 @@ def _results_stamp() -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in (ROOT / "benchmarks" / "results").glob("*-speed.json")}
 
 
+def test_build_memory_run_files_the_peak_under_every_step_and_part_of_linking(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.build_memory", "--smoke", "--archive", str(ROOT / "seeds"),
+                           "--work", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "machine:" in done.stdout and "within each step" in done.stdout
+    [path] = tmp_path.glob("*-build_memory.json")
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert (result["documents"], result["twins"]) == (5, 1)
+    peaks = result["peak_mb_by_step"]
+    assert list(peaks) == ["outside the steps", "index", "vocabulary", "link", "link: reordering the signal table",
+                           "link: linker", "lexicon"]
+    assert all(mb > 20 for mb in peaks.values()) and result["high_water_mb"] >= max(peaks.values())
+
+
 @pytest.mark.skipif(not QUESTIONS.exists(), reason="needs the dev data in ../shared/eval")
 def test_build_phases_smoke_run_accounts_for_every_phase(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "benchmarks.build_phases", "--smoke", "--work", str(tmp_path)],
