@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import shutil
 import threading
 import time
@@ -116,6 +115,15 @@ def measure(archive: Path, index: Path, interval: float) -> dict:
             "signal_table_mb": round(sampler.table_mb)}
 
 
+def report(data: dict) -> None:
+    print(f"{data['documents']:,} releases, {data['twins']:,} twin links, {data['seconds']:,.1f} s; "
+          f"the twin signal table: {data['signal_table_mb']:,} MB")
+    print("  peak resident memory of the main process within each step:")
+    for label, mb in data["peak_mb_by_step"].items():
+        print(f"    {label:36} {mb:>7,} MB")
+    print(f"  high-water mark {data['high_water_mb']:,} MB; worker processes {data['workers_high_water_mb']:,} MB")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.build_memory", description=__doc__.split("\n")[0])
     p.add_argument("--docs", type=int, default=100_000, help="releases in the wire archive (default 100000)")
@@ -124,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--interval", type=float, default=0.1, help="seconds between readings (default 0.1)")
     p.add_argument("--out", type=Path, help="result file (default benchmarks/results/<date>-build_memory.json; "
                    "with --smoke, in the scratch folder)")
-    p.add_argument("--json", action="store_true", help="print the result JSON too")
+    p.add_argument("--json", action="store_true", help="print the result as JSON instead")
     p.add_argument("--smoke", action="store_true", help="tiny run for CI: a 300-release archive")
     args = p.parse_args(argv)
     if args.smoke:
@@ -136,16 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         archive = args.work / f"n{args.docs}" / "archive"
         ensure_archive(archive, args.docs)
     data = {"archive": str(archive), **measure(archive, args.work / "build_memory_index", args.interval)}
-    print(f"{data['documents']:,} releases, {data['twins']:,} twin links, {data['seconds']:,.1f} s; "
-          f"the twin signal table: {data['signal_table_mb']:,} MB")
-    print("  peak resident memory of the main process within each step:")
-    for label, mb in data["peak_mb_by_step"].items():
-        print(f"    {label:36} {mb:>7,} MB")
-    print(f"  high-water mark {data['high_water_mb']:,} MB; worker processes {data['workers_high_water_mb']:,} MB")
-    path = machine.save("build_memory", data, args.out)
-    print(f"results: {path}")
-    if args.json:
-        print(json.dumps(data, indent=2))
+    machine.publish("build_memory", data, args.json, report, args.out)
     return 0
 
 
