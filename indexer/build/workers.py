@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from ..backend import Backend, PartWriter
@@ -34,8 +35,7 @@ from ..twins import Signals, signals
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.5  # how often the parent checks that its workers are alive while it waits for them
-EXIT_GRACE_SECONDS = 5.0  # a worker that exited cleanly has this long for its last message to arrive
+POLL_SECONDS = 0.5  # how long the parent waits for a message before it looks again (signals are handled between)
 STOP_SECONDS = 5.0  # how long stopped workers have to end before they are killed
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
@@ -143,8 +143,7 @@ def in_process(backend: Backend, gen: Path, jobs: list[Job], workers: int, show_
     return [finished] if finished is not None else [], results, ((r.key, r.signals) for r in results)
 
 
-def _worker(backend: Backend, gen: Path, jobs: multiprocessing.Queue, results: multiprocessing.Queue,
-            parent: int) -> None:
+def _worker(backend: Backend, gen: Path, jobs: multiprocessing.Queue, results: Connection, parent: int) -> None:
     """A worker process: index batches until told to stop, then hand back its part (a segment).
 
     The twin signals go to a file of the worker's own rather than back to the parent, which reads
@@ -168,11 +167,11 @@ def _worker(backend: Backend, gen: Path, jobs: multiprocessing.Queue, results: m
                 pickle.dump({r.key: r.signals for r in done}, signals_file, protocol=pickle.HIGHEST_PROTOCOL)
                 for r in done:
                     r.signals = {}
-                results.put(("files", os.getpid(), done))
-        results.put(("part", os.getpid(), (part.finish(), str(spill))))
+                results.send(("files", done))
+        results.send(("part", (part.finish(), str(spill))))
     except BaseException as e:
         log.debug("indexing worker %d failed", os.getpid(), exc_info=True)
-        results.put(("error", os.getpid(), f"{type(e).__name__}: {e}"))
+        results.send(("error", f"{type(e).__name__}: {e}"))
 
 
 def _bound_to(parent: int) -> None:
@@ -205,81 +204,92 @@ def _read_signals(path: str) -> Iterator[tuple[str, dict[str, Signals]]]:
 def in_workers(backend: Backend, gen: Path, jobs: list[Job], workers: int, show_progress: bool, label: str,
                absorb: Callable[[list[FileResult]], None]) -> tuple[list, list[FileResult], SignalSource]:
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    job_queue, result_queue = ctx.Queue(), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(backend, gen, job_queue, result_queue, os.getpid()), daemon=True)
-             for _ in range(workers)]
+    job_queue = ctx.Queue()
     if ctx.get_start_method() == "fork":
         # What every worker reads (the compound lexicon, langdetect's profiles: 130 MB) is loaded once
         # here and shared copy-on-write; frozen, the garbage collector does not write to its pages.
         compounds.word_frequencies()
         preload()
         gc.freeze()
+    pipes: dict[Connection, multiprocessing.process.BaseProcess] = {}
     try:
         try:
-            for p in procs:
-                p.start()
+            for _ in range(workers):
+                pipes.update([_start(ctx, backend, gen, job_queue)])
         finally:
             gc.unfreeze()
         for batch in _batches(jobs):
             job_queue.put(batch)
-        for _ in procs:
+        for _ in pipes:
             job_queue.put(None)
         parts, results, spills = [], [], []
         bar = progress(range(len(jobs)), label, show_progress)
-        done: set[int] = set()  # the workers that handed back their part
-        exited: dict[int, float] = {}
-        while len(done) < workers:
-            try:
-                kind, sender, payload = result_queue.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                _check_alive(procs, done, exited)
-                continue
-            if kind == "error":
-                raise WorkerError(f"an indexing worker (PID {sender}) failed: {payload}")
-            if kind == "part":
-                done.add(sender)
-                part, spill = payload
-                if part is not None:
-                    parts.append(part)
-                spills.append(spill)
-                continue
-            absorb(payload)
-            results += payload
-            for _ in payload:
-                next(bar, None)
+        waiting = dict(pipes)  # the workers that have not handed back their part yet
+        while waiting:
+            for conn in wait(list(waiting), timeout=POLL_SECONDS):
+                kind, payload = _receive(conn, waiting[conn])
+                if kind == "part":
+                    del waiting[conn]
+                    part, spill = payload
+                    if part is not None:
+                        parts.append(part)
+                    spills.append(spill)
+                    continue
+                absorb(payload)
+                results += payload
+                for _ in payload:
+                    next(bar, None)
         for _ in bar:
             pass
-        for p in procs:
+        for p in pipes.values():
             p.join()
         return parts, results, chain.from_iterable(map(_read_signals, spills))
     finally:
-        _stop(procs, job_queue, result_queue)
+        _stop(list(pipes.values()), job_queue)
+        for conn in pipes:
+            conn.close()
 
 
-def _check_alive(procs: list, done: set[int], exited: dict[int, float]) -> None:
-    """Fails the build when a worker died before handing back its part (killed, out of memory). One that
-    exited cleanly may still have its last message in the pipe: it has `EXIT_GRACE_SECONDS` (`exited`
-    remembers when it was first seen gone)."""
-    now = time.monotonic()
-    for p in procs:
-        if p.exitcode is None or p.pid in done:
-            continue
-        if p.exitcode == 0 and now - exited.setdefault(p.pid, now) < EXIT_GRACE_SECONDS:
-            continue
-        raise WorkerError(f"an indexing worker (PID {p.pid}) {_death(p.exitcode)} before it finished; "
-                          "nothing was published")
+def _start(ctx, backend: Backend, gen: Path, job_queue) -> tuple[Connection, multiprocessing.process.BaseProcess]:
+    """Starts a worker with a pipe of its own for its results. The parent closes its copy of the writing
+    end before the next worker starts, so the worker is the only writer: when it dies, even in the middle
+    of a message, the parent reads the end of the pipe instead of waiting for the rest forever (as it
+    would on a queue all workers share, whose lock a killed worker may hold)."""
+    reader, writer = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(backend, gen, job_queue, writer, os.getpid()), daemon=True)
+    try:
+        proc.start()
+    finally:
+        writer.close()
+    return reader, proc
 
 
-def _death(exitcode: int) -> str:
+def _receive(conn: Connection, proc) -> tuple[str, object]:
+    """The next message from a worker; a WorkerError when it failed, or died before it handed back its part
+    (killed, out of memory)."""
+    try:
+        kind, payload = conn.recv()
+    except (EOFError, OSError, pickle.UnpicklingError):
+        proc.join(STOP_SECONDS)
+        raise WorkerError(f"an indexing worker (PID {proc.pid}) {_death(proc.exitcode)} before it finished; "
+                          "nothing was published") from None
+    if kind == "error":
+        raise WorkerError(f"an indexing worker (PID {proc.pid}) failed: {payload}")
+    return kind, payload
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "stopped answering"
     if exitcode < 0:
         name = signal.Signals(-exitcode).name
         return f"was killed by {name}" + (" (out of memory?)" if exitcode == -signal.SIGKILL else "")
     return f"exited with status {exitcode}"
 
 
-def _stop(procs: list, job_queue, result_queue) -> None:
-    """Ends every worker (at once on failure or interrupt) and lets the queues go without waiting for
-    data nobody will read: a queue's feeder thread would otherwise block the exit of the process."""
+def _stop(procs: list, job_queue) -> None:
+    """Ends every worker (at once on failure or interrupt) and lets the job queue go without waiting for
+    data nobody will read: its feeder thread would otherwise block the exit of the process."""
     for p in procs:
         if p.is_alive():
             p.terminate()
@@ -290,6 +300,5 @@ def _stop(procs: list, job_queue, result_queue) -> None:
             if p.is_alive():
                 p.kill()
                 p.join()
-    for q in (job_queue, result_queue):
-        q.cancel_join_thread()
-        q.close()
+    job_queue.cancel_join_thread()
+    job_queue.close()
