@@ -14,12 +14,13 @@ import functools
 import os
 import re
 import threading
+from itertools import islice
 from pathlib import Path
 
 from langdetect import DetectorFactory, LangDetectException
 from langdetect.detector_factory import init_factory
 
-from . import codes, languages
+from . import codes, languages, marker_words
 
 SAMPLE_CHARS = 600  # a release's opening decides its language; the rest only costs time
 UNKNOWN = "und"  # BCP 47 "undetermined": no letters to judge by
@@ -70,17 +71,13 @@ def preload() -> None:
 
 def _clear_case(text: str) -> str | None:
     """The registered language whose function words leave no doubt, else None."""
-    markers = {language.code: language.markers for language in languages() if language.markers}
-    counts = dict.fromkeys(markers, 0)
-    for i, m in enumerate(MARKER_WORD.finditer(text)):
-        if i >= MARKER_SAMPLE:
-            break
-        word = m.group(0).lower()
-        for code, words in markers.items():
-            if word in words:
-                counts[code] += 1
+    counts = {language.code: 0 for language in languages() if language.markers}
     if not counts:
         return None
+    markers = marker_words()
+    for m in islice(MARKER_WORD.finditer(text), MARKER_SAMPLE):
+        for code in markers.get(m.group(0).lower(), ()):
+            counts[code] += 1
     best = max(counts, key=counts.__getitem__)
     top = counts[best]
     if top >= MARKERS_NEEDED and all(n * 10 <= top for code, n in counts.items() if code != best):
