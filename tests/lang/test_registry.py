@@ -9,7 +9,7 @@ import pytest
 import indexer
 from indexer import lang
 from indexer.cli import main
-from indexer.lang.detect import detect
+from indexer.lang.detect import _clear_case, detect
 from tests.lang import toy_french
 from web import create_app
 
@@ -48,6 +48,17 @@ def test_german_english_and_the_neutral_fallback_are_registered():
 
 def test_a_registered_language_is_detected_by_its_function_words(french):
     assert detect(FRENCH) == ("fr", 1.0)
+
+
+def test_detection_follows_the_registry_after_it_has_run():
+    """The marker table that detection builds once is rebuilt when a language comes or goes."""
+    assert _clear_case(FRENCH) is None  # no language's markers: langdetect decides
+    lang.register(toy_french.LANGUAGE)
+    try:
+        assert _clear_case(FRENCH) == "fr"
+    finally:
+        lang.unregister("fr")
+    assert _clear_case(FRENCH) is None
 
 
 def test_a_language_added_through_the_registry_alone_is_indexed_stemmed_and_found(french_index, capsys):
