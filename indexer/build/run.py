@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import store
 from ..backend import Backend
+from ..errors import WorkerError
 from ..model import Report, Skipped
 from ..translation import learned
 from ..twins import Signals, TwinState
@@ -63,8 +64,12 @@ class Build:
             runner = in_process if workers == 1 else in_workers
             parts, results, signal_source = runner(self.backend, self.gen, jobs, workers, show_progress, label,
                                                    self._absorb)
-            duplicates = self._collect(results)
-            self._take_signals(signal_source)
+            fresh = not self.state.signals  # a rebuild: the table can be laid out in id order from the start
+            duplicates, kept = self._collect(results)
+            if fresh:
+                self.state.signals.reserve(kept)
+            del results, kept
+            self._take_signals(signal_source, fresh)
             writer.commit(parts, duplicates)
         except BaseException:
             writer.cancel()
@@ -77,13 +82,14 @@ class Build:
             self.words |= result.words
             result.words = set()
 
-    def _collect(self, results: list[FileResult]) -> list[tuple[str, str]]:
-        """Takes in the workers' results in source order; returns the (id, file) pairs that lost an id."""
-        duplicates = []
+    def _collect(self, results: list[FileResult]) -> tuple[list[tuple[str, str]], list[tuple[str, int]]]:
+        """Takes in the workers' results in source order; returns the (id, file) pairs that lost an id, and
+        the (id, number of twin signal keys) of the documents kept."""
+        duplicates, kept = [], []
         for result in sorted(results, key=lambda r: r.order):
             ids = []
             skipped = [Skipped(p, r) for p, r in result.record["skipped"]]
-            for doc_id in result.record["ids"]:
+            for doc_id, size in zip(result.record["ids"], result.sizes, strict=True):
                 owner = self.owners.get(doc_id)
                 if owner is not None and owner != result.key:
                     skipped.append(Skipped(result.relpath, f"duplicate id {doc_id!r} (already read from {owner})"))
@@ -91,6 +97,7 @@ class Build:
                     continue
                 self.owners[doc_id] = result.key
                 ids.append(doc_id)
+                kept.append((doc_id, size))
                 if doc_id in result.stated:
                     self.state.stated[doc_id] = result.stated[doc_id]
             for s in skipped:
@@ -99,15 +106,23 @@ class Build:
             self.files[result.key] = result.record
             self.report.added += len(ids)
             self.report.skipped += skipped
-        return duplicates
+        return duplicates, kept
 
-    def _take_signals(self, source: Iterable[tuple[str, dict[str, Signals]]]) -> None:
+    def _take_signals(self, source: Iterable[tuple[str, dict[str, Signals]]], reserved: bool) -> None:
         """The twin signals of the documents that `_collect` kept, streamed into the table: (file key,
-        its documents' signals) pairs."""
+        its documents' signals) pairs; into the rows `reserve` made when `reserved`."""
+        table = self.state.signals
+        put = table.fill if reserved else table.__setitem__
         for key, sigs in source:
             for doc_id, sig in sigs.items():
                 if self.owners.get(doc_id) == key:
-                    self.state.signals[doc_id] = sig
+                    try:
+                        put(doc_id, sig)
+                    except ValueError as e:
+                        raise WorkerError(f"an indexing worker's twin signals do not match its results: {e}") from e
+        if reserved and (missing := table.unfilled()):
+            raise WorkerError(f"an indexing worker's twin signals lack {len(missing):,} documents "
+                              f"(the first: {missing[0]!r})")
 
     def finish(self, index_dir: Path, started: float) -> Report:
         """Writes the vocabulary, counts, links twins, learns translations, writes the manifest, and

@@ -19,7 +19,7 @@ import re
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -54,6 +54,7 @@ class FileResult:
     signals: dict[str, Signals]
     stated: dict[str, str]
     words: set[str]
+    sizes: list[int] = field(default_factory=list)  # each document's number of twin signal keys, as in ids
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def index_file(part: PartWriter, job: Job) -> FileResult:
         prepare(doc)
         part.add(doc, key)
         result.record["ids"].append(doc.id)
-        result.signals[doc.id] = signals(doc)
+        result.signals[doc.id] = sig = signals(doc)
+        result.sizes.append(len(sig.keys))
         if doc.twin:
             result.stated[doc.id] = doc.twin
         result.words |= surface_words(f"{doc.title or ''}\n{doc.body}")

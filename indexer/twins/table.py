@@ -54,6 +54,36 @@ class SignalTable(MutableMapping[str, Signals]):
         self.where += sig.where
         self.start.append(len(self.occurrences))
 
+    def reserve(self, sizes: list[tuple[str, int]]) -> None:
+        """Makes room, in an empty table, for these documents (id, number of keys) in the order of their
+        ids; `fill` then writes each row in its place whatever order the signals come in. A rebuild's
+        table is so in id order as it is built, with no reordering copy (`in_id_order`: 0.9 GB more at
+        the peak of a million documents' rebuild)."""
+        if self.lang:
+            raise ValueError("reserve() needs an empty table")
+        sizes = sorted(sizes)
+        self.rows = {doc_id: r for r, (doc_id, _) in enumerate(sizes)}
+        self.start = array("q", [0]) * (len(sizes) + 1)
+        np.cumsum(np.fromiter((n for _, n in sizes), dtype=np.int64, count=len(sizes)),
+                  out=np.frombuffer(self.start, dtype=np.int64)[1:])
+        self.occurrences = array("i", [0]) * self.start[-1]
+        self.where = bytearray(self.start[-1])
+        self.lang, self.length, self.date = [None] * len(sizes), [0] * len(sizes), [None] * len(sizes)
+
+    def fill(self, doc_id: str, sig: Signals) -> None:
+        """Writes a reserved document's row; a ValueError if it is not the size reserved."""
+        r = self.rows[doc_id]
+        lo, hi = self.start[r], self.start[r + 1]
+        if hi - lo != len(sig.keys):
+            raise ValueError(f"{doc_id!r} has {len(sig.keys)} signal keys, {hi - lo} were reserved")
+        self.occurrences[lo:hi] = array("i", map(self.key_ids.__getitem__, sig.keys))
+        self.where[lo:hi] = sig.where
+        self.lang[r], self.length[r], self.date[r] = sig.lang, sig.length, sig.date
+
+    def unfilled(self) -> list[str]:
+        """The reserved documents whose rows `fill` has not written."""
+        return [doc_id for doc_id, r in self.rows.items() if self.lang[r] is None]
+
     def __delitem__(self, doc_id: str) -> None:
         del self.rows[doc_id]
 

@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 import indexer
 from indexer import store
 from indexer.errors import SettingError
+from indexer.ingest import read_file, scan
 from indexer.model import Document
 from indexer.twins import TwinState, signals
 from tests.conftest import ROOT, S000, S001, S002, S004, SEEDS
@@ -272,6 +273,48 @@ def test_duplicate_ids_across_workers_keep_the_first_file_and_its_twin_signals(t
                          for name in ("a", "b"))
         assert kept != dropped
         assert dict(TwinState.load(store.current(index_dir)).signals) == {"dup": kept}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_lays_out_its_twin_signal_table_in_id_order_as_it_fills_it(tmp_path, seed_copy, monkeypatch,
+                                                                             workers):
+    from indexer import build
+    from indexer.twins.table import SignalTable
+
+    def no_reordering(*_args, **_kwargs):
+        raise AssertionError("the table was reordered")
+
+    bodies = ["Siemens earned 120 million euros in Munich.", "Bosch verlor 35 Millionen Euro in Stuttgart.",
+              "BASF invests in Ludwigshafen."]
+    (seed_copy / "wire.jsonl").write_text("".join(json.dumps({"id": f"w{9 - i}", "title": f"Item {i}", "body": body})
+                                                  + "\n" for i, body in enumerate(bodies)), encoding="utf-8")
+    monkeypatch.setattr(SignalTable, "_gathered", no_reordering)  # reordering (and a gather) copy rows
+    build.rebuild([seed_copy], tmp_path / "index", workers=workers)
+    table = TwinState.load(store.current(tmp_path / "index")).signals
+    docs = [doc for sf in scan(seed_copy) for doc in read_file(sf, sf.path.read_bytes())[0]]
+    assert [doc.id for doc in docs][-3:] == ["w9", "w8", "w7"]  # they arrive out of id order
+    assert len(docs) == 8 and list(table) == sorted(doc.id for doc in docs)
+    assert dict(table) == {doc.id: signals(doc) for doc in docs}
+
+
+def test_a_worker_whose_twin_signals_lack_a_document_fails_the_rebuild_and_publishes_nothing(tmp_path, seed_copy,
+                                                                                           monkeypatch):
+    from indexer import build
+    from indexer.build import workers
+
+    read, lost = workers._read_signals, []
+
+    def losing_one(path):
+        for key, sigs in read(path):
+            if sigs and not lost:
+                lost.append(next(iter(sigs)))
+                sigs = dict(list(sigs.items())[1:])
+            yield key, sigs
+
+    monkeypatch.setattr(workers, "_read_signals", losing_one)
+    with pytest.raises(indexer.WorkerError, match=r"an indexing worker's twin signals lack 1 documents \(the first: "):
+        build.rebuild([seed_copy], tmp_path / "index", workers=2)
+    assert len(lost) == 1 and not (tmp_path / "index" / store.CURRENT).exists()
 
 
 def test_rebuild_and_update_write_segments_as_plain_files(tmp_path, seed_copy):

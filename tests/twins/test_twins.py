@@ -202,6 +202,36 @@ def test_a_table_put_in_id_order_keeps_every_documents_signals_saves_without_a_c
     assert table["new"] == seeds[S002] and isinstance(table.occurrences, array)
 
 
+def test_a_reserved_table_filled_in_any_order_is_the_appended_table_put_in_id_order(seeds, monkeypatch):
+    arrival = dict(reversed(seeds.items()))  # the order the workers' signals come in
+    appended = SignalTable.of(arrival)
+    appended.in_id_order()
+    table = SignalTable()
+    table.reserve([(doc_id, len(sig.keys)) for doc_id, sig in seeds.items()])
+    assert table.unfilled() == sorted(seeds)
+    for doc_id, sig in arrival.items():
+        table.fill(doc_id, sig)
+    assert table.unfilled() == [] and dict(table) == seeds and list(table) == sorted(seeds)
+    occurrences = table.occurrences
+    table.in_id_order()  # laid out in id order from the start: nothing to reorder
+    assert table.occurrences is occurrences
+    assert (table.key_names, table.occurrences, table.where) == (appended.key_names, appended.occurrences,
+                                                                 appended.where)
+    assert pickle.dumps(table) == pickle.dumps(appended)
+    table["new"] = seeds[S002]  # still growable
+    assert table["new"] == seeds[S002]
+
+
+def test_a_reserved_row_takes_only_signals_of_its_size_and_only_an_empty_table_reserves(seeds):
+    table = SignalTable()
+    table.reserve([(S000, len(seeds[S000].keys) + 1)])
+    with pytest.raises(ValueError, match=f"{S000!r} has {len(seeds[S000].keys)} signal keys, "
+                                         f"{len(seeds[S000].keys) + 1} were reserved"):
+        table.fill(S000, seeds[S000])
+    with pytest.raises(ValueError, match="needs an empty table"):
+        SignalTable.of(seeds).reserve([(S000, 1)])
+
+
 def test_a_signal_table_is_saved_a_few_rows_at_a_time_as_raw_bytes_and_tables_saved_as_arrays_still_load(
         seeds, monkeypatch):
     monkeypatch.setattr(sys.modules["indexer.twins.table"], "GATHER_ROWS", 2)  # five seeds: three steps
