@@ -63,8 +63,9 @@ class ListWriter(SegmentWriter):
 
     `limitmb` bounds the memory of waiting postings, as it bounds Whoosh's pool."""
 
-    def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:
+    def __init__(self, ix, limitmb: int = 128, sidecars: bool = True, **kwargs) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.sidecars = sidecars  # posting sidecars beside each segment, for the ranking (`sidecar`)
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
                 raise ValueError(f"field {name!r}: vectors and spelling fields are not supported")
@@ -167,7 +168,7 @@ class ListWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         writer, current, terms = self.fieldwriter, None, None
-        arrays = SidecarWriter(Path(self.storage.folder), self.newsegment.segment_id())
+        arrays = SidecarWriter(Path(self.storage.folder), self.newsegment.segment_id()) if self.sidecars else None
         try:
             for name, tbytes, postings in self.lists.merged():
                 if name != current:
@@ -179,9 +180,11 @@ class ListWriter(SegmentWriter):
             if current is not None:
                 writer.finish_field()
             writer.close()
-            arrays.finish(self.docnum)
+            if arrays is not None:
+                arrays.finish(self.docnum)
         except BaseException:
-            arrays.abandon()
+            if arrays is not None:
+                arrays.abandon()
             raise
 
     def _close_segment(self) -> None:
@@ -200,7 +203,7 @@ class TermWriter:
     call costs more than all the rest of a small block."""
 
     def __init__(self, writer: W3FieldWriter, name: str, field: FieldType, lens: bytearray | None,
-                 arrays: SidecarWriter) -> None:
+                 arrays: SidecarWriter | None) -> None:
         writer.start_field(name, field)
         self.name, self.arrays = name, arrays
         self.file = writer._postfile
@@ -254,7 +257,8 @@ class TermWriter:
                           maxweight=max_weight, minid=ids[0], maxid=ids[-1])
         info.set_extent(start, file.tell() - start)
         self.add_term(self.prefix + tbytes, info.to_bytes())
-        self.arrays.add(self.name, tbytes, ids, all_weights)
+        if self.arrays is not None:
+            self.arrays.add(self.name, tbytes, ids, all_weights)
 
 
 def _mini_weights(weights: array) -> float | tuple | None:

@@ -24,6 +24,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import KEYWORD, Schema
 from whoosh.searching import Searcher
 
+from .segments import ListWriter
+
 FOLDER = "vocabulary"
 
 
@@ -36,12 +38,22 @@ def write(gen: Path, words: set[str]) -> None:
     folder = gen / FOLDER
     if whoosh_index.exists_in(folder):
         ix = whoosh_index.open_dir(folder)
-    else:
-        folder.mkdir(exist_ok=True)
-        ix = whoosh_index.create_in(folder, Schema(word=KEYWORD))
+        if words:
+            with ix.writer() as writer:  # Whoosh's own: it merges the segments
+                writer.add_document(word=" ".join(sorted(words)))
+        return
+    folder.mkdir(exist_ok=True)
+    ix = whoosh_index.create_in(folder, Schema(word=KEYWORD))
     if words:
-        with ix.writer() as writer:
+        # all of them in one segment, by our list writer: 1.7x less CPU than Whoosh's for so many terms (each
+        # a posting list of one; the step took 50 s of the 1M rebuild); no sidecars, as nothing ranks them
+        writer = ListWriter(ix, sidecars=False)
+        try:
             writer.add_document(word=" ".join(sorted(words)))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
 
 
 class Spellings:
