@@ -112,6 +112,31 @@ def test_a_worker_that_cannot_start_fails_the_rebuild_cleanly(tmp_path, seed_cop
     assert store.current(index_dir) == serving and list(index_dir.glob(".building-*")) == []
 
 
+def test_a_worker_that_dies_in_the_middle_of_a_message_fails_the_rebuild_at_once(tmp_path, seed_copy, monkeypatch):
+    """A worker killed while it sends leaves half a message in its pipe. On a queue all workers share, the
+    parent waited for the rest forever (the other workers hold the pipe open; CI once hung so); on a pipe
+    of the worker's own, the parent reads the end of it."""
+    import struct
+
+    from indexer import build
+    from indexer.build import workers
+
+    def half_a_message(backend, gen, jobs, results, parent):
+        os.write(results.fileno(), struct.pack("!i", 1 << 20) + b"the first bytes of a megabyte")
+        os._exit(0)
+
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    serving = store.current(index_dir)
+    monkeypatch.setattr(workers, "_worker", half_a_message)
+    started = time.monotonic()
+    with pytest.raises(indexer.WorkerError, match=r"an indexing worker \(PID \d+\) exited with status 0 before it "
+                                                  "finished; nothing was published"):
+        build.rebuild([seed_copy], index_dir, workers=2)
+    assert time.monotonic() - started < 10
+    assert store.current(index_dir) == serving and list(index_dir.glob(".building-*")) == []
+
+
 def test_killed_rebuild_leaves_the_serving_index_intact(tmp_path, seed_copy):
     index_dir = tmp_path / "index"
     indexer.rebuild(source=seed_copy, index_dir=index_dir)
