@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -45,17 +46,29 @@ class Signals(NamedTuple):
 
 # ---------------------------------------------------------------- numbers and dates
 
+def _starting(first: str, pattern: str) -> re.Pattern:
+    """`pattern`, led by a lookahead of the characters (a class's contents) any match of it begins with: the
+    regex engine then skips to those in C instead of trying the whole pattern at every position (numbers and
+    dates about twice as fast). The matches are the same, as long as `first` holds every such character."""
+    return re.compile(f"(?=[{first}])(?:{pattern})")
+
+
+def _initials(words: Iterable[str]) -> str:
+    return "".join(sorted({re.escape(word[0]) for word in words}))
+
+
 FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
-NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,'’]\d+)*)([½¼¾⅓⅔])?|([½¼¾⅓⅔])")
+NUMBER = _starting(r"\d½¼¾⅓⅔", r"(?<![\w.,])(\d+(?:[.,'’]\d+)*)([½¼¾⅓⅔])?|([½¼¾⅓⅔])")
 _LANGUAGES = [language for language in lang.languages() if language.months]  # those with dates and numbers
 SCALES = {language.code: dict(language.scales) for language in _LANGUAGES}
 SCALE_AFTER = re.compile(r"(\s?)([^\W\d_]+)")
 NUMBER_WORD = {language.code: dict(language.number_words) for language in _LANGUAGES}
 # The patterns of number words, months and weekdays run on lowercased text: three times faster than re.I.
-NUMBER_WORD_RE = {lang: re.compile(r"\b(" + "|".join(words) + r")\b") for lang, words in NUMBER_WORD.items()}
+NUMBER_WORD_RE = {lang: _starting(_initials(words), r"\b(" + "|".join(words) + r")\b")
+                  for lang, words in NUMBER_WORD.items()}
 MONTH = {language.code: dict(language.months) for language in _LANGUAGES}
 WEEKDAY = {language.code: dict(language.weekdays) for language in _LANGUAGES}
-WEEKDAY_RE = {lang: re.compile(r"\b(?:" + "|".join(days) + r")\b") for lang, days in WEEKDAY.items()}
+WEEKDAY_RE = {lang: _starting(_initials(days), r"\b(?:" + "|".join(days) + r")\b") for lang, days in WEEKDAY.items()}
 FALLBACK = "en"  # whose words a document of another language is read with (names and numbers survive)
 
 
@@ -64,15 +77,16 @@ def _months(lang: str) -> str:
 
 
 DATE = {
-    "en": re.compile(rf"\b(?P<month>{_months('en')})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
-                     rf"(?:,?\s+(?P<year>\d{{4}})\b)?|"
-                     rf"\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>{_months('en')})\b\.?"
-                     rf"(?:,?\s+(?P<year2>\d{{4}})\b)?"),
-    "de": re.compile(rf"\b(?P<day>\d{{1,2}})\.\s*(?P<month>{_months('de')})\b(?:\s+(?P<year>\d{{4}})\b)?|"
-                     rf"\b(?P<day2>\d{{1,2}})\.(?P<month2>\d{{1,2}})\.(?P<year2>\d{{4}})\b"),
+    "en": _starting(r"\d" + _initials(MONTH["en"]),
+                    rf"\b(?P<month>{_months('en')})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                    rf"(?:,?\s+(?P<year>\d{{4}})\b)?|"
+                    rf"\b(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month2>{_months('en')})\b\.?"
+                    rf"(?:,?\s+(?P<year2>\d{{4}})\b)?"),
+    "de": _starting(r"\d", rf"\b(?P<day>\d{{1,2}})\.\s*(?P<month>{_months('de')})\b(?:\s+(?P<year>\d{{4}})\b)?|"
+                    rf"\b(?P<day2>\d{{1,2}})\.(?P<month2>\d{{1,2}})\.(?P<year2>\d{{4}})\b"),
 }
-MONTH_YEAR = {lang: re.compile(rf"\b({_months(lang)})\s+(\d{{4}})\b") for lang in MONTH}
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+MONTH_YEAR = {lang: _starting(_initials(MONTH[lang]), rf"\b({_months(lang)})\s+(\d{{4}})\b") for lang in MONTH}
+ISO_DATE = _starting(r"\d", r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def _put(keys: dict[str, int], key: str, pos: int) -> None:
