@@ -261,6 +261,9 @@ def _start(ctx, backend: Backend, gen: Path, job_queue) -> tuple[Connection, mul
     proc = ctx.Process(target=_worker, args=(backend, gen, job_queue, writer, os.getpid()), daemon=True)
     try:
         proc.start()
+    except BaseException:
+        reader.close()
+        raise
     finally:
         writer.close()
     return reader, proc
