@@ -35,7 +35,6 @@ from ..twins import Signals, signals
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.5  # how long the parent waits for a message before it looks again (signals are handled between)
 STOP_SECONDS = 5.0  # how long stopped workers have to end before they are killed
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 BATCH_BYTES = 256 * 1024  # files are handed to workers in batches of about this size
@@ -228,7 +227,7 @@ def in_workers(backend: Backend, gen: Path, jobs: list[Job], workers: int, show_
         bar = progress(range(len(jobs)), label, show_progress)
         waiting = dict(pipes)  # the workers that have not handed back their part yet
         while waiting:
-            for conn in wait(list(waiting), timeout=POLL_SECONDS):
+            for conn in wait(list(waiting)):  # a signal's handler still runs, and raises, while it waits
                 kind, payload = _receive(conn, waiting[conn])
                 if kind == "part":
                     del waiting[conn]
@@ -274,7 +273,7 @@ def _receive(conn: Connection, proc) -> tuple[str, object]:
     (killed, out of memory)."""
     try:
         kind, payload = conn.recv()
-    except (EOFError, OSError, pickle.UnpicklingError):
+    except (EOFError, OSError):  # the pipe ended: the worker is gone
         proc.join(STOP_SECONDS)
         raise WorkerError(f"an indexing worker (PID {proc.pid}) {_death(proc.exitcode)} before it finished; "
                           "nothing was published") from None
