@@ -220,7 +220,7 @@ def test_a_table_put_in_id_order_keeps_every_documents_signals_saves_without_a_c
     assert table["new"] == seeds[S002] and isinstance(table.occurrences, array)
 
 
-def test_a_reserved_table_filled_in_any_order_is_the_appended_table_put_in_id_order(seeds, monkeypatch):
+def test_a_reserved_table_filled_in_any_order_is_the_appended_table_put_in_id_order(seeds):
     arrival = dict(reversed(seeds.items()))  # the order the workers' signals come in
     appended = SignalTable.of(arrival)
     appended.in_id_order()
