@@ -18,9 +18,13 @@ from .hyphen import HyphenFilter
 from .possessive import PossessiveFilter
 from .single import single_word
 from .stem import StemFilter
-from .tokenizer import TOKEN, TOKEN_PATTERN
+from .tokenizer import TOKEN, TOKEN_PATTERN, distinct_tokens
 
 _stem_filters: dict[str, StemFilter] = {}
+
+COVERED_TEXTS = 50_000  # texts `candidates` records as analyzed whole, before it starts the record anew
+
+Terms = tuple[tuple[str, float, int, int], ...]
 
 
 def normalize_words(code: str, words: list[str]) -> list[str]:
@@ -62,9 +66,10 @@ class WordAnalyzer:
         self.renumber = any(isinstance(f, StopFilter) and f.renumber for f in analyzer.items[1:])
         self._single = single_word(analyzer)  # the chain's filters for one word, without its Tokens
         self.remember = remember
-        # word -> its terms, and term -> the remembered words the chain makes it of: one attribute, so
-        # that a thread always reads a matching pair, also while another starts a new one
-        self._memory: tuple[dict[str, tuple[tuple[str, float, int, int], ...]], dict[str, list[str]]] = ({}, {})
+        # word -> its terms, term -> the remembered words the chain makes it of, and the hashes of texts
+        # whose every word is remembered: one attribute, so that a thread always reads a matching triple,
+        # also while another starts a new one
+        self._memory: tuple[dict[str, Terms], dict[str, list[str]], set[int]] = ({}, {}, set())
         self._postings: dict[str, tuple] = {}
 
     def __len__(self) -> int:
@@ -73,11 +78,11 @@ class WordAnalyzer:
 
     def terms(self, word: str) -> tuple[tuple[str, float, int, int], ...]:
         """(term, boost, start, end) of each token the chain makes of `word`; () for a stop word."""
-        remembered, words_of = self._memory
+        remembered, words_of, _ = self._memory
         terms = remembered.get(word)
         if terms is None:
             if len(remembered) >= self.remember:
-                remembered, words_of = self._memory = ({}, {})
+                remembered, words_of, _ = self._memory = ({}, {}, set())
             terms = self._single(word) if self._single is not None else None
             if terms is None:
                 terms = tuple((t.text, t.boost, t.startchar, t.endchar)
@@ -92,13 +97,30 @@ class WordAnalyzer:
         before are analyzed; the others are found from `exact`'s side, through the words remembered
         for each term, which is what makes marking a page of results cheap (a release has hundreds
         of distinct words, a query a few dozen terms)."""
-        remembered, words_of = self._memory
+        remembered, words_of, _ = self._memory
         found = {word for word in words.difference(remembered)
                  if any(term in exact for term, _, _, _ in self.terms(word))}
         for term in exact:
             for word in words_of.get(term, ()):
                 if word in words:
                     found.add(word)
+        return found
+
+    def candidates(self, text: str, exact: set[str]) -> set[str]:
+        """Words of which the chain makes a term in `exact`, among them every such word of `text` (others
+        may not occur in it: look them up). A text seen before, all of whose words are still remembered,
+        is not tokenized again: its words are found from `exact`'s side alone. Tokenizing a release's body
+        was two thirds of marking it, and a server shows the same releases again and again."""
+        memory = self._memory
+        words_of, covered = memory[1], memory[2]
+        key = hash(text)
+        if key in covered:
+            return {word for term in exact for word in words_of.get(term, ())}
+        found = self.matching(distinct_tokens(text), exact)
+        if self._memory is memory:  # no word was forgotten while the text was analyzed
+            if len(covered) >= COVERED_TEXTS:
+                covered.clear()
+            covered.add(key)
         return found
 
     def __call__(self, text: str) -> Iterator[tuple[str, int, int]]:

@@ -25,15 +25,14 @@ def match_spans(text: str, words: WordAnalyzer, terms: QueryTerms) -> list[tuple
     """(start, end, term) of every token of `text` that the query matches, merged where they overlap; the
     term is `PART` where a word matched only through a compound part of the query's words.
 
-    The text's distinct words are narrowed to those that make a query term (`WordAnalyzer.matching`:
-    a set operation, not a loop over every word), and only those are then found in the text
-    (`str.find`, each hit checked to be a whole token): walking every token in Python was most of the
-    time of a page of results (ten hits and their twins)."""
+    The words that make a query term are found as sets (`WordAnalyzer.candidates`: the text's distinct
+    words narrowed by the query's terms, or for a text seen before, the query's terms' words alone), and
+    only those are then found in the text (`str.find`, each hit checked to be a whole token): walking
+    every token in Python was most of the time of a page of results (ten hits and their twins)."""
     if not terms or not text:
         return []
-    distinct = distinct_tokens(text)
-    if not terms.prefixes:  # a prefix has no terms to look words up by: every word is checked then
-        distinct = words.matching(distinct, terms.exact)
+    # a prefix has no terms to look words up by: every word is checked then
+    distinct = distinct_tokens(text) if terms.prefixes else words.candidates(text, terms.exact)
     known = terms.hits_in_word
     found: list[tuple[int, tuple[tuple[int, int, str], ...]]] = []
     for word in distinct:

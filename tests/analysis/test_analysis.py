@@ -9,6 +9,7 @@ from whoosh.analysis import ShingleFilter, StandardAnalyzer, StemmingAnalyzer
 from whoosh.formats import Positions
 
 from indexer.analysis import TOKEN, WordAnalyzer, distinct_tokens, word_local
+from indexer.analysis import words as words_module
 from indexer.lang import chain
 from tests.conftest import SEEDS, SHARED_EVAL, needs_eval
 
@@ -118,6 +119,28 @@ def test_words_matching_query_terms_are_found_whether_analyzed_before_or_not(rem
     assert words.matching(again, {"markt", "vereinbar"}) == {"Märkte", "Maerkte", "Vereinbarung"}
     assert words.matching(again, {"haus"}) == {"Häuser"}
     assert words.matching(again, set()) == set()
+
+
+def test_a_text_seen_before_is_not_tokenized_again_while_its_words_are_remembered(monkeypatch):
+    """`candidates` tokenizes a text the first time; later its words are found from the query's terms
+    alone, as long as the memory has not started anew since (with `remember` 3 it starts anew within the text)."""
+    tokenized = []
+    monkeypatch.setattr(words_module, "distinct_tokens", lambda text: tokenized.append(text) or distinct_tokens(text))
+    text = "Die Märkte und der Markt: eine Kooperationsvereinbarung."
+    words = WordAnalyzer(german_analyzer())
+    assert words.candidates(text, {"markt"}) == {"Märkte", "Markt"}
+    assert words.candidates(text, {"vereinbar"}) == {"Kooperationsvereinbarung"}
+    assert words.candidates(text, {"haus"}) == set()
+    assert tokenized == [text]
+    other = "Häuser am Markt"
+    assert words.candidates(other, {"markt", "haus"}) == {"Markt", "Häuser"}
+    assert words.candidates(other, {"markt", "haus"}) == {"Markt", "Märkte", "Häuser"}  # `Märkte`: not in it
+    assert tokenized == [text, other]
+
+    forgetful = WordAnalyzer(german_analyzer(), remember=3)
+    assert forgetful.candidates(text, {"markt"}) == {"Märkte", "Markt"}
+    assert forgetful.candidates(text, {"markt"}) == {"Märkte", "Markt"}
+    assert tokenized == [text, other, text, text]
 
 
 DISTINCT_TOKEN_TEXTS = [
