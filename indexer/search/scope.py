@@ -185,14 +185,18 @@ def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, 
         paired = np.flatnonzero((partner >= 0) & (docs[at] == twin))
     if not len(paired):
         return found, EMPTY
-    mine, theirs = docs[paired], twin[paired]
-    own = typed(mine)  # each pair's two releases are both in `mine`
-    own_twin = own[np.searchsorted(mine, theirs)]
-    score, twin_score = found.scores[paired], found.scores[at[paired]]
+    mine, theirs, twin_at = docs[paired], twin[paired], at[paired]
+    own = typed(mine)
+    among_paired = np.full(len(docs), -1, np.intp)  # a hit's place in `paired`: its twin's is read through it
+    among_paired[paired] = np.arange(len(paired))
+    own_twin = among_paired[twin_at]
+    own_twin = own[own_twin] & (own_twin >= 0)  # a twin is paired too, as links go both ways
+    score, twin_score = found.scores[paired], found.scores[twin_at]
     rides = ~own & (own_twin | (twin_score > score) | ((twin_score == score) & (theirs < mine)))
-    riding = np.zeros(len(docs), bool)
-    riding[paired[rides]] = True
-    return Postings(docs[~riding], found.scores[~riding]), Postings(docs[riding], found.scores[riding])
+    riding = paired[rides]
+    keep = np.ones(len(docs), bool)
+    keep[riding] = False
+    return Postings(docs[keep], found.scores[keep]), Postings(docs[riding], found.scores[riding])
 
 
 def tab_totals(handle: Handle, found: Postings, allowed: np.ndarray | None,
