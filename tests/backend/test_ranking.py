@@ -193,6 +193,32 @@ def test_an_update_decodes_only_its_new_segment_and_ranks_as_a_cold_start(tmp_pa
     assert warm == cold and warm["hits"][0]["id"] == "new"
 
 
+def test_a_thread_making_room_for_new_postings_keeps_its_short_lists_and_absent_terms(whoosh_seed_index,
+                                                                                     monkeypatch):
+    """Over its budget, a thread's recent postings let the long lists go first: a question looks most of its
+    words up in fields that lack them, and each such lookup searches every segment's table again."""
+    ranker = search_module.open_handle(whoosh_seed_index).reader.ranker
+    frequencies = {text: len(ranker._postings("body_de", text)[0]) for text in
+                   (b"china", b"branch", b"100", b"10.000")}
+    long_lists = [text for text, n in frequencies.items() if n >= 2]
+    short_lists = [text for text, n in frequencies.items() if n == 1]
+    assert long_lists and short_lists
+    monkeypatch.setattr(ranking, "SHORT_LIST", 2)
+    monkeypatch.setattr(ranking, "RECENT_POSTINGS", sum(frequencies.values()) + 5)
+    ranker._recent, ranker._recent_postings = {}, 0
+    for text in [*frequencies, b"nowhere"]:
+        ranker._postings("body_de", text)
+    for text in long_lists:  # over the budget: room is made
+        ranker._postings("body_en", text)
+    assert set(ranker._recent) == {("body_de", text) for text in short_lists} | {("body_de", b"nowhere")} | {
+        ("body_en", long_lists[-1])}
+    assert ranker._recent_postings == sum(len(found[0]) + 1 for found in ranker._recent.values())
+
+    monkeypatch.setattr(ranking, "RECENT_TERMS", len(ranker._recent))  # the short lists and absent terms
+    ranker._postings("body_en", b"elsewhere")  # kept would fill half the room: all go
+    assert set(ranker._recent) == {("body_en", b"elsewhere")} and ranker._recent_postings == 1
+
+
 def test_the_posting_cache_is_bounded_also_by_empty_entries():
     cache = postings.PostingCache(limit=10 * postings.ENTRY_COST)
     empty = (np.empty(0, np.int32), np.empty(0, np.float32))

@@ -42,6 +42,8 @@ EXPANSION_SECONDS = 0.5  # and the time it may take to find them
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
 DENSE_MATCHES = 1024  # documents from which `matches` flags postings in an array rather than searching them
 RECENT_POSTINGS = 2_000_000  # postings (16 MB) of the latest terms a thread keeps for its next queries
+RECENT_TERMS = 20_000  # and terms: short lists and absent terms outlive the long lists (`_forget`)
+SHORT_LIST = 256  # postings of a list that `_forget` keeps
 
 
 class Segment(NamedTuple):
@@ -240,12 +242,21 @@ class Ranker:
             found = decode.NO_POSTINGS
         else:
             found = np.concatenate(docs), np.concatenate(weights)
-        if self._recent_postings > RECENT_POSTINGS:
-            self._recent.clear()
-            self._recent_postings = 0
+        if self._recent_postings > RECENT_POSTINGS or len(self._recent) >= RECENT_TERMS:
+            self._forget()
         self._recent[key] = found
         self._recent_postings += len(found[0]) + 1
         return found
+
+    def _forget(self) -> None:
+        """Makes room among the recent postings: the long lists go, the short ones and the absent terms
+        stay (two thirds of a question's lookups find a term absent from a field, and each costs a search
+        of every segment's table), unless they alone fill half the room."""
+        kept = {key: found for key, found in self._recent.items() if len(found[0]) < SHORT_LIST}
+        postings = sum(len(found[0]) + 1 for found in kept.values())
+        if len(kept) >= RECENT_TERMS // 2 or postings > RECENT_POSTINGS // 2:
+            kept, postings = {}, 0
+        self._recent, self._recent_postings = kept, postings
 
     def _phrase(self, q: wq.Phrase) -> Postings:
         """Whoosh's `Phrase` (an ordered `SpanNear2`): the documents holding every word, each word at
