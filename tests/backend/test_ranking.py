@@ -16,7 +16,7 @@ from indexer.analysis import WordAnalyzer, word_analyzer
 from indexer.analysis import words as word_analysis
 from indexer.backend import memo
 from indexer.backend import postings as results
-from indexer.backend.whoosh import postings, ranking, sidecar
+from indexer.backend.whoosh import postings, ranking, recent, sidecar
 from indexer.backend.whoosh.concept_bits import ConceptBits
 from indexer.lang import chain
 from tests.conftest import S002, SEEDS, SHARED_EVAL, needs_eval, seeds_with
@@ -203,20 +203,20 @@ def test_a_thread_making_room_for_new_postings_keeps_its_short_lists_and_absent_
     long_lists = [text for text, n in frequencies.items() if n >= 2]
     short_lists = [text for text, n in frequencies.items() if n == 1]
     assert long_lists and short_lists
-    monkeypatch.setattr(ranking, "SHORT_LIST", 2)
-    monkeypatch.setattr(ranking, "RECENT_POSTINGS", sum(frequencies.values()) + 5)
-    ranker._recent, ranker._recent_postings = {}, 0
+    monkeypatch.setattr(recent, "SHORT_LIST", 2)
+    monkeypatch.setattr(recent, "RECENT_POSTINGS", sum(frequencies.values()) + 5)
+    ranker.recent = recent.RecentPostings()
     for text in [*frequencies, b"nowhere"]:
         ranker._postings("body_de", text)
     for text in long_lists:  # over the budget: room is made
         ranker._postings("body_en", text)
-    assert set(ranker._recent) == {("body_de", text) for text in short_lists} | {("body_de", b"nowhere")} | {
+    assert set(ranker.recent.terms) == {("body_de", text) for text in short_lists} | {("body_de", b"nowhere")} | {
         ("body_en", long_lists[-1])}
-    assert ranker._recent_postings == sum(len(found[0]) + 1 for found in ranker._recent.values())
+    assert ranker.recent.postings == sum(len(found[0]) + 1 for found in ranker.recent.terms.values())
 
-    monkeypatch.setattr(ranking, "RECENT_TERMS", len(ranker._recent))  # the short lists and absent terms
+    monkeypatch.setattr(recent, "RECENT_TERMS", len(ranker.recent.terms))  # the short lists and absent terms
     ranker._postings("body_en", b"elsewhere")  # kept would fill half the room: all go
-    assert set(ranker._recent) == {("body_en", b"elsewhere")} and ranker._recent_postings == 1
+    assert set(ranker.recent.terms) == {("body_en", b"elsewhere")} and ranker.recent.postings == 1
 
 
 def test_the_posting_cache_is_bounded_also_by_empty_entries():

@@ -34,6 +34,7 @@ from ..postings import EMPTY, Postings, combine, common, contains
 from . import decode, proximity
 from .concept_bits import ConceptBits
 from .postings import SharedState
+from .recent import RecentPostings
 from .shapes import summed_or, term_leaves
 from .sidecar import UNSAID, Sidecar, term_keys
 
@@ -41,9 +42,6 @@ MAX_EXPANSION = 2000  # terms a prefix, wildcard or range may expand to, per fie
 EXPANSION_SECONDS = 0.5  # and the time it may take to find them
 WARM_MIN_FREQUENCY = 64  # rarer terms decode in well under a millisecond; `warm` leaves them
 DENSE_MATCHES = 1024  # documents from which `matches` flags postings in an array rather than searching them
-RECENT_POSTINGS = 2_000_000  # postings (16 MB) of the latest terms a thread keeps for its next queries
-RECENT_TERMS = 20_000  # and terms: short lists and absent terms outlive the long lists (`_forget`)
-SHORT_LIST = 256  # postings of a list that `_forget` keeps
 
 
 class Segment(NamedTuple):
@@ -65,8 +63,7 @@ class Ranker:
         self.size = self.reader.doc_count_all()
         self.segments = [Segment(reader, base, reader.segment().segment_id(), shared.sidecar(reader))
                          for reader, base in self.reader.leaf_readers()]
-        self._recent: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
-        self._recent_postings = 0
+        self.recent = RecentPostings()
 
     @property
     def k1(self) -> float:
@@ -225,9 +222,9 @@ class Ranker:
     def _postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """All postings of a term, deleted documents included (as in Whoosh's document frequency);
         empty arrays for a term the index lacks. A query asks for most of its terms several times (their
-        counts for the concept weights, then their postings), so this thread keeps the latest."""
+        counts for the concept weights, then their postings), so this thread keeps the latest (`recent`)."""
         key = (fieldname, btext)
-        found = self._recent.get(key)
+        found = self.recent.get(key)
         if found is not None:
             return found
         docs, weights = [], []
@@ -242,21 +239,8 @@ class Ranker:
             found = decode.NO_POSTINGS
         else:
             found = np.concatenate(docs), np.concatenate(weights)
-        if self._recent_postings > RECENT_POSTINGS or len(self._recent) >= RECENT_TERMS:
-            self._forget()
-        self._recent[key] = found
-        self._recent_postings += len(found[0]) + 1
+        self.recent.put(key, found)
         return found
-
-    def _forget(self) -> None:
-        """Makes room among the recent postings: the long lists go, the short ones and the absent terms
-        stay (two thirds of a question's lookups find a term absent from a field, and each costs a search
-        of every segment's table), unless they alone fill half the room."""
-        kept = {key: found for key, found in self._recent.items() if len(found[0]) < SHORT_LIST}
-        postings = sum(len(found[0]) + 1 for found in kept.values())
-        if len(kept) >= RECENT_TERMS // 2 or postings > RECENT_POSTINGS // 2:
-            kept, postings = {}, 0
-        self._recent, self._recent_postings = kept, postings
 
     def _phrase(self, q: wq.Phrase) -> Postings:
         """Whoosh's `Phrase` (an ordered `SpanNear2`): the documents holding every word, each word at
