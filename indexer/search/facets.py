@@ -1,7 +1,9 @@
 """Facets: how the whole result set divides by language, year, source and place, with counts.
 
-Each facet's values are coded as integers once per generation (`Coded`, shared by all threads), so
-counting a result set of any size is one `bincount` over its document numbers.
+Each facet's values are coded as integers once per generation (`Coded`, shared by all threads), and
+each document's combination of the four as one number (`Combined`): counting a result set of any size is
+one `bincount` over its document numbers, then one per facet over the archive's combinations, which are
+far fewer than the documents (a result set of 667,000 releases at 1,000,000: 8.2 ms a facet at a time).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ..backend import Reader
 
 FACETS = ("lang", "year", "source", "place")
 TOP = 10  # values listed per facet, the most frequent first (years: every year, in order)
+COMBINED_SHARE = 4  # combinations counted at once while there are at most one per this many documents
 EPOCH = 719_163  # date(1970, 1, 1).toordinal(): numpy's day 0
 
 Facets = dict[str, list[tuple[str, int]]]
@@ -27,13 +30,28 @@ class Coded:
     values: list[str]
 
 
+@dataclass(frozen=True)
+class Combined:
+    """Each document's combination of facet values as an index into `table`, whose rows hold each
+    combination's code per facet (-1: none), in the order of `FACETS`."""
+
+    codes: np.ndarray
+    table: np.ndarray
+
+
 def count(reader: Reader, docs: np.ndarray, top: int = TOP) -> Facets:
     """(value, count) per facet over the documents `docs`."""
     found: Facets = {}
-    for name in FACETS:
+    combined = _combined(reader)
+    per_combination = np.bincount(combined.codes[docs], minlength=len(combined.table)) if combined else None
+    for column, name in enumerate(FACETS):
         coded = _coded(reader, name)
-        codes = coded.codes[docs]
-        counts = np.bincount(codes[codes >= 0], minlength=len(coded.values))
+        if per_combination is not None:
+            counts = np.bincount(combined.table[:, column] + 1, weights=per_combination,
+                                 minlength=len(coded.values) + 1)[1:].astype(np.int64)
+        else:
+            codes = coded.codes[docs]
+            counts = np.bincount(codes[codes >= 0], minlength=len(coded.values))
         present = np.flatnonzero(counts)
         if name != "year":  # years stay in order, for a histogram
             present = present[np.lexsort((present, -counts[present]))][:top]
@@ -44,6 +62,31 @@ def count(reader: Reader, docs: np.ndarray, top: int = TOP) -> Facets:
 def warm(reader: Reader) -> None:
     for name in FACETS:
         _coded(reader, name)
+    _combined(reader)
+
+
+def _combined(reader: Reader) -> Combined | None:
+    return reader.remember(("facet", FACETS), lambda: _combine(reader), keep=True)
+
+
+def _combine(reader: Reader) -> Combined | None:
+    """The archive's combinations of facet values, or None where there are too many for counting them to
+    pay (more than one per `COMBINED_SHARE` documents)."""
+    coded = [_coded(reader, name) for name in FACETS]
+    key = np.zeros(len(coded[0].codes), np.int64)
+    widths = [int(len(c.values) + 1).bit_length() for c in coded]
+    if sum(widths) > 62:
+        return None
+    for c, width in zip(coded, widths, strict=True):
+        key = key << width | (c.codes + 1)  # 0: no value
+    keys, codes = np.unique(key, return_inverse=True)
+    if len(keys) * COMBINED_SHARE > max(len(key), 1):
+        return None
+    table = np.empty((len(keys), len(coded)), np.int32)
+    for i in reversed(range(len(coded))):
+        table[:, i] = (keys & ((1 << widths[i]) - 1)) - 1
+        keys = keys >> widths[i]
+    return Combined(codes.astype(np.int32).ravel(), table)
 
 
 def _coded(reader: Reader, name: str) -> Coded:
