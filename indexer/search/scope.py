@@ -93,6 +93,7 @@ def warm(handle: Handle) -> None:
         twin_numbers(handle)
         for code in PAIR:
             twin_scope(handle, code)
+    pair_languages(handle)
 
 
 def best(handle: Handle, found: Postings, window: int, sort: str) -> Postings:
@@ -202,22 +203,27 @@ def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, 
 def tab_totals(handle: Handle, found: Postings, allowed: np.ndarray | None,
                twin_of: np.ndarray | None) -> dict[str, int]:
     """What the total would be with `lang=code`, for each language of the pair: its releases that matched,
-    or whose twin did (each once)."""
-    totals = {}
-    matched = partner = None
+    or whose twin did (each once). Counted by each release's language of the pair (`pair_languages`),
+    one `bincount` for all languages rather than a pass over the results per language."""
+    langs = pair_languages(handle)
+    if allowed is not None:
+        langs = np.where(allowed, langs, 0)
+    counts = np.bincount(langs[found.docs], minlength=len(PAIR) + 1)
     if twin_of is not None:
         matched = np.zeros(len(twin_of), bool)
         matched[found.docs] = True
         partner = twin_of[found.docs]
         partner = partner[partner >= 0]
-    for code in PAIR:
-        targets = twin_scope(handle, code).targets
-        if allowed is not None:
-            targets = targets & allowed
-        own = int(np.count_nonzero(targets[found.docs]))
-        if partner is None:
-            totals[code] = own
-            continue
-        via = partner[targets[partner]]
-        totals[code] = own + len(via) - int(np.count_nonzero(matched[via]))  # a twin that matched itself is in `own`
-    return totals
+        partner = partner[~matched[partner]]  # a twin that matched itself is counted already
+        counts = counts + np.bincount(langs[partner], minlength=len(PAIR) + 1)
+    return {code: int(counts[i + 1]) for i, code in enumerate(PAIR)}
+
+
+def pair_languages(handle: Handle) -> np.ndarray:
+    """Each document's language of the pair as 1 + its place in `PAIR`, 0 for any other; once per generation."""
+    def compute() -> np.ndarray:
+        langs = np.zeros(handle.reader.size, np.int8)
+        for i, code in enumerate(PAIR):
+            langs[twin_scope(handle, code).targets] = i + 1
+        return langs
+    return handle.reader.remember(("pair languages",), compute)

@@ -1,4 +1,5 @@
-"""`scope.fold`: which release of a twin pair rides on its twin's card, checked pair by pair."""
+"""`scope.fold` and `scope.tab_totals`: which release of a twin pair rides on its twin's card, and what
+each language tab counts, checked release by release."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from indexer.backend.postings import Postings
 
 scope = importlib.import_module("indexer.search.scope")
+search_module = importlib.import_module("indexer.search")  # `indexer.search` is the function
 
 
 def twins(size: int, rng: np.random.Generator) -> np.ndarray:
@@ -59,3 +61,24 @@ def test_a_release_rides_on_its_twins_card_exactly_where_the_rule_says(share, se
     assert cards.scores.tolist() == found.scores[np.isin(docs, list(expected), invert=True)].tolist()
     assert riders.scores.tolist() == found.scores[np.isin(docs, list(expected))].tolist()
     assert all(np.all(np.diff(which) > 0) for which in asked)  # typed is asked about sorted documents
+
+
+def test_each_language_tab_counts_its_releases_that_matched_or_whose_twin_did(seed_index):
+    """`tab_totals` on every subset of the seeds as results, under every filter: a release of the tab's
+    language counts where it matched, or its twin did, once."""
+    handle = search_module.open_handle(seed_index)
+    size = handle.reader.size
+    twin_of = scope.twin_numbers(handle)
+    assert (twin_of >= 0).sum() >= 2
+    languages = {code: scope.twin_scope(handle, code).targets for code in ("de", "en")}
+    for results in range(2 ** size):
+        docs = np.array([d for d in range(size) if results >> d & 1], np.intp)
+        for allowing in [None, *range(2 ** size)]:
+            allowed = None if allowing is None else np.array([bool(allowing >> d & 1) for d in range(size)])
+            expected = {code: sum(1 for d in range(size) if targets[d] and (allowed is None or allowed[d])
+                                  and (d in docs or twin_of[d] in docs)) for code, targets in languages.items()}
+            found = Postings(docs, np.ones(len(docs)))
+            assert scope.tab_totals(handle, found, allowed, twin_of) == expected
+            assert scope.tab_totals(handle, found, allowed, None) == {
+                code: sum(1 for d in docs.tolist() if targets[d] and (allowed is None or allowed[d]))
+                for code, targets in languages.items()}
