@@ -71,8 +71,11 @@ class Build:
             del results, kept  # not held while the signals stream in (at 1M, 1M results and pairs)
             self._take_signals(signal_source, fresh)
             writer.commit(parts, duplicates)
-        except BaseException:
-            writer.cancel()
+        except BaseException as failure:
+            try:
+                writer.cancel()
+            except Exception as e:  # the folder is discarded anyway: the build's own failure is what to tell
+                log.warning("could not cancel the index writer after %s: %s", type(failure).__name__, e)
             raise
 
     def _absorb(self, results: list[FileResult]) -> None:

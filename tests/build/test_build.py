@@ -112,6 +112,32 @@ def test_a_worker_that_cannot_start_fails_the_rebuild_cleanly(tmp_path, seed_cop
     assert store.current(index_dir) == serving and list(index_dir.glob(".building-*")) == []
 
 
+def test_a_writer_that_cannot_cancel_does_not_hide_why_the_rebuild_failed(tmp_path, seed_copy, monkeypatch,
+                                                                          caplog):
+    """The build's own failure is what the user is told; the writer's failure to cancel (its folder is
+    discarded anyway) is only logged. A full run once reported a missing column file instead of the
+    worker that could not start."""
+    from indexer import build
+    from indexer.backend.whoosh import writer as whoosh_writer
+    from indexer.build import run
+
+    def no_second_worker(*args, **kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    def cancel_fails(self):
+        raise FileNotFoundError(2, "No such file or directory", "MAIN_x._stored.col")
+
+    index_dir = tmp_path / "index"
+    indexer.rebuild(source=seed_copy, index_dir=index_dir)
+    serving = store.current(index_dir)
+    monkeypatch.setattr(run, "in_workers", no_second_worker)
+    monkeypatch.setattr(whoosh_writer.WhooshWriter, "cancel", cancel_fails)
+    with pytest.raises(OSError, match="Cannot allocate memory"):
+        build.rebuild([seed_copy], index_dir, workers=2)
+    assert "could not cancel the index writer after OSError: [Errno 2] No such file or directory" in caplog.text
+    assert store.current(index_dir) == serving and list(index_dir.glob(".building-*")) == []
+
+
 def test_a_worker_that_dies_in_the_middle_of_a_message_fails_the_rebuild_at_once(tmp_path, seed_copy, monkeypatch):
     """A worker killed while it sends leaves half a message in its pipe. On a queue all workers share, the
     parent waited for the rest forever (the other workers hold the pipe open; CI once hung so); on a pipe
