@@ -16,15 +16,13 @@ from .. import lang
 from .case import CaseFilter
 from .hyphen import HyphenFilter
 from .possessive import PossessiveFilter
-from .single import single_word
+from .single import Terms, single_word
 from .stem import StemFilter
 from .tokenizer import TOKEN, TOKEN_PATTERN, distinct_tokens
 
 _stem_filters: dict[str, StemFilter] = {}
 
 COVERED_TEXTS = 50_000  # texts `candidates` records as analyzed whole, before it starts the record anew
-
-Terms = tuple[tuple[str, float, int, int], ...]
 
 
 def normalize_words(code: str, words: list[str]) -> list[str]:
@@ -76,7 +74,7 @@ class WordAnalyzer:
         """How many distinct words it remembers."""
         return len(self._memory[0])
 
-    def terms(self, word: str) -> tuple[tuple[str, float, int, int], ...]:
+    def terms(self, word: str) -> Terms:
         """(term, boost, start, end) of each token the chain makes of `word`; () for a stop word."""
         remembered, words_of, _ = self._memory
         terms = remembered.get(word)

@@ -190,8 +190,8 @@ def fold(found: Postings, twin_of: np.ndarray, typed: Typed) -> tuple[Postings, 
     own = typed(mine)
     among_paired = np.full(len(docs), -1, np.intp)  # a hit's place in `paired`: its twin's is read through it
     among_paired[paired] = np.arange(len(paired))
-    own_twin = among_paired[twin_at]
-    own_twin = own[own_twin] & (own_twin >= 0)  # a twin is paired too, as links go both ways
+    twin_in_paired = among_paired[twin_at]  # every twin is paired too, as links go both ways
+    own_twin = own[twin_in_paired] & (twin_in_paired >= 0)
     score, twin_score = found.scores[paired], found.scores[twin_at]
     rides = ~own & (own_twin | (twin_score > score) | ((twin_score == score) & (theirs < mine)))
     riding = paired[rides]
